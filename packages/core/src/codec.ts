@@ -1,0 +1,81 @@
+/**
+ * Session encoding, as Django's `SessionBase.encode`/`decode`: `signing.dumps(data, salt=<key salt>,
+ * compress=True)`. Decoding never throws: tampered or corrupt data becomes an empty session and a warning
+ * on the security logger, so a bad record can never break a request or leak into another session.
+ */
+import type { Clock } from './clock.js';
+import type { Logger } from './logger.js';
+import { SECURITY_LOGGER } from './logger.js';
+import type { Serializer } from './serializer.js';
+import { BadSignature } from './errors.js';
+import { dumps, loads } from './signing.js';
+import type { SessionData } from './types.js';
+
+/** Django's `SessionBase.key_salt` for its built-in engines (all classes are named `SessionStore`). */
+export const SESSION_KEY_SALT = 'django.contrib.sessions.SessionStore';
+
+export interface SessionCodec {
+  /** Signed, compressed text, exactly what Django stores in `django_session.session_data` and files. */
+  encode(data: SessionData): Promise<string>;
+  /** The data in signed text, or `{}` (logged) when it is tampered, expired or corrupt. */
+  decode(text: string): Promise<SessionData>;
+  /** The serializer's bytes, unsigned (what Django's cache engine stores). */
+  serialize(data: SessionData): Uint8Array;
+  /** The data in serialized bytes, or `{}` (logged) when they do not decode to a dict. */
+  deserialize(bytes: Uint8Array): SessionData;
+}
+
+export interface CodecOptions {
+  secretKey: string;
+  secretKeyFallbacks: readonly string[];
+  serializer: Serializer;
+  clock: Clock;
+  logger: Logger;
+  salt?: string;
+}
+
+export function isSessionData(value: unknown): value is SessionData {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+export function createCodec(options: CodecOptions): SessionCodec {
+  const salt = options.salt ?? SESSION_KEY_SALT;
+  const { logger, serializer, clock } = options;
+  return {
+    encode(data) {
+      return dumps(data, { secretKey: options.secretKey, salt, compress: true, serializer, clock });
+    },
+    async decode(text) {
+      try {
+        const value = await loads(text, {
+          secretKey: options.secretKey,
+          fallbackKeys: options.secretKeyFallbacks,
+          salt,
+          serializer,
+          clock,
+        });
+        if (isSessionData(value)) return value;
+        logger.warn('Session data is not a dict', { logger: 'sess.sessions' });
+      } catch (error) {
+        if (error instanceof BadSignature) logger.warn('Session data corrupted', { logger: SECURITY_LOGGER });
+        else logger.warn('Session data could not be decoded', { logger: 'sess.sessions', error });
+      }
+      return {};
+    },
+    serialize(data) {
+      return serializer.dumps(data);
+    },
+    deserialize(bytes) {
+      try {
+        const value = serializer.loads(bytes);
+        if (isSessionData(value)) return value;
+        logger.warn('Session data is not a dict', { logger: 'sess.sessions' });
+      } catch (error) {
+        logger.warn('Session data could not be decoded', { logger: 'sess.sessions', error });
+      }
+      return {};
+    },
+  };
+}

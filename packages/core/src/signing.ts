@@ -1,0 +1,197 @@
+/**
+ * Django-compatible signing (`django.core.signing`): `Signer`, `TimestampSigner`, `dumps` and `loads`.
+ * Output is byte-for-byte what Django produces for the same key, salt, data and time (compressed
+ * payloads decode to the same data; zlib builds may pick different bytes).
+ *
+ *   [.]b64url(payload) ":" b62(unix seconds) ":" b64url(HMAC-SHA256(SHA256(salt + "signer" + key), value))
+ */
+import type { Clock } from './clock.js';
+import { systemClock } from './clock.js';
+import { b62Decode, b62Encode, b64urlDecode, b64urlEncode } from './encoding.js';
+import { BadSignature, ImproperlyConfigured, SignatureExpired } from './errors.js';
+import { jsonSerializer } from './json.js';
+import { constantTimeEqual, deflate, hmacSha256, inflate, sha256, utf8 } from './platform.js';
+import type { Serializer } from './serializer.js';
+
+export const DEFAULT_SALT = 'django.core.signing';
+/** Upper bound on decompressed payloads: signed data is trusted, but a leaked key must not allow a zlib bomb. */
+export const DEFAULT_MAX_DECOMPRESSED_SIZE = 8 * 1024 * 1024;
+
+export interface SignerOptions {
+  secretKey: string;
+  /** Older keys that still verify (Django's `SECRET_KEY_FALLBACKS`). Signing always uses `secretKey`. */
+  fallbackKeys?: readonly string[];
+  salt?: string;
+  /** Separator; Django's default ':'. Must not be a URL-safe base64 character. */
+  sep?: string;
+}
+
+const derivedKeys = new Map<string, Promise<Uint8Array>>();
+
+function derivedKey(keySalt: string, secret: string): Promise<Uint8Array> {
+  const id = `${keySalt}\u0000${secret}`;
+  let key = derivedKeys.get(id);
+  if (!key) {
+    key = sha256(utf8(keySalt + secret));
+    derivedKeys.set(id, key);
+  }
+  return key;
+}
+
+/** Django's `base64_hmac(salt + "signer", value, key)`. */
+async function signatureFor(salt: string, value: string, secret: string): Promise<string> {
+  const keySalt = `${salt}signer`;
+  const key = await derivedKey(keySalt, secret);
+  return b64urlEncode(await hmacSha256(key, utf8(value), `${keySalt}\u0000${secret}`));
+}
+
+export class Signer {
+  readonly salt: string;
+  readonly sep: string;
+  protected readonly secretKey: string;
+  protected readonly fallbackKeys: readonly string[];
+
+  constructor(options: SignerOptions) {
+    if (typeof options.secretKey !== 'string' || options.secretKey === '') {
+      throw new ImproperlyConfigured('signing needs a non-empty secretKey');
+    }
+    this.secretKey = options.secretKey;
+    this.fallbackKeys = options.fallbackKeys ?? [];
+    this.salt = options.salt ?? 'django.core.signing.Signer';
+    this.sep = options.sep ?? ':';
+    if (this.sep === '' || /[A-Za-z0-9_=-]/.test(this.sep)) {
+      throw new ImproperlyConfigured(`Unsafe Signer separator: ${JSON.stringify(this.sep)} (cannot be empty or consist of only A-z0-9-_=)`);
+    }
+  }
+
+  signature(value: string, secretKey: string = this.secretKey): Promise<string> {
+    return signatureFor(this.salt, value, secretKey);
+  }
+
+  async sign(value: string): Promise<string> {
+    return `${value}${this.sep}${await this.signature(value)}`;
+  }
+
+  async unsign(signedValue: string): Promise<string> {
+    const at = signedValue.lastIndexOf(this.sep);
+    if (at < 0) throw new BadSignature(`No "${this.sep}" found in value`);
+    const value = signedValue.slice(0, at);
+    const sig = signedValue.slice(at + this.sep.length);
+    for (const key of [this.secretKey, ...this.fallbackKeys]) {
+      if (constantTimeEqual(sig, await this.signature(value, key))) return value;
+    }
+    throw new BadSignature('Signature does not match');
+  }
+}
+
+export interface TimestampSignerOptions extends SignerOptions {
+  clock?: Clock;
+}
+
+export interface UnsignOptions {
+  /** Seconds; older signatures raise `SignatureExpired`. */
+  maxAge?: number | null;
+  /** Seconds a timestamp may lie in the future (clock skew). Django has no limit; neither does the default. */
+  maxFutureSkew?: number;
+}
+
+export class TimestampSigner extends Signer {
+  readonly clock: Clock;
+
+  constructor(options: TimestampSignerOptions) {
+    super({ salt: 'django.core.signing.TimestampSigner', ...options });
+    this.clock = options.clock ?? systemClock;
+  }
+
+  timestamp(): string {
+    return b62Encode(Math.floor(this.clock.now() / 1000));
+  }
+
+  override sign(value: string): Promise<string> {
+    return super.sign(`${value}${this.sep}${this.timestamp()}`);
+  }
+
+  override async unsign(signedValue: string, options: UnsignOptions = {}): Promise<string> {
+    return (await this.unsignWithTimestamp(signedValue, options)).value;
+  }
+
+  /** Verifies and also returns the signing time (Unix seconds). */
+  async unsignWithTimestamp(signedValue: string, options: UnsignOptions = {}): Promise<{ value: string; timestamp: number }> {
+    const result = await super.unsign(signedValue);
+    const at = result.lastIndexOf(this.sep);
+    if (at < 0) throw new BadSignature(`No "${this.sep}" found in value`);
+    const value = result.slice(0, at);
+    let timestamp: number;
+    try {
+      timestamp = b62Decode(result.slice(at + this.sep.length));
+    } catch (error) {
+      throw new BadSignature('Signature timestamp is malformed', { cause: error });
+    }
+    const age = this.clock.now() / 1000 - timestamp;
+    if (options.maxAge != null && age > options.maxAge) {
+      throw new SignatureExpired(`Signature age ${age} > ${options.maxAge} seconds`);
+    }
+    if (options.maxFutureSkew !== undefined && -age > options.maxFutureSkew) {
+      throw new SignatureExpired(`Signature timestamp is ${-age} seconds in the future`);
+    }
+    return { value, timestamp };
+  }
+}
+
+export interface DumpsOptions {
+  secretKey: string;
+  salt?: string;
+  compress?: boolean;
+  serializer?: Serializer;
+  clock?: Clock;
+}
+
+/** Django's `signing.dumps`: serialize, optionally zlib-compress, base64, sign with a timestamp. */
+export async function dumps(value: unknown, options: DumpsOptions): Promise<string> {
+  const serializer = options.serializer ?? jsonSerializer;
+  let data = serializer.dumps(value);
+  let compressed = false;
+  if (options.compress) {
+    const packed = await deflate(data);
+    if (packed.length < data.length - 1) {
+      data = packed;
+      compressed = true;
+    }
+  }
+  const base64d = (compressed ? '.' : '') + b64urlEncode(data);
+  return timestampSigner(options.secretKey, [], options.salt, options.clock).sign(base64d);
+}
+
+export interface LoadsOptions extends UnsignOptions {
+  secretKey: string;
+  fallbackKeys?: readonly string[];
+  salt?: string;
+  serializer?: Serializer;
+  clock?: Clock;
+  maxDecompressedSize?: number;
+}
+
+/**
+ * Django's `signing.loads`. The signature (and its age) is verified before anything is decoded,
+ * decompressed or deserialized. Raises `BadSignature`/`SignatureExpired`; a verified payload that does
+ * not decode raises whatever the serializer raises.
+ */
+export async function loads(signed: string, options: LoadsOptions): Promise<unknown> {
+  const signer = timestampSigner(options.secretKey, options.fallbackKeys ?? [], options.salt, options.clock);
+  const unsignOptions: UnsignOptions = { maxAge: options.maxAge ?? null };
+  if (options.maxFutureSkew !== undefined) unsignOptions.maxFutureSkew = options.maxFutureSkew;
+  let base64d = await signer.unsign(signed, unsignOptions);
+  const decompress = base64d.startsWith('.');
+  if (decompress) base64d = base64d.slice(1);
+  let data = b64urlDecode(base64d);
+  if (decompress) data = await inflate(data, options.maxDecompressedSize ?? DEFAULT_MAX_DECOMPRESSED_SIZE);
+  return (options.serializer ?? jsonSerializer).loads(data);
+}
+
+function timestampSigner(secretKey: string, fallbackKeys: readonly string[], salt: string | undefined, clock: Clock | undefined) {
+  const options: TimestampSignerOptions = { secretKey, fallbackKeys, salt: salt ?? DEFAULT_SALT };
+  if (clock) options.clock = clock;
+  return new TimestampSigner(options);
+}
+
+export { BadSignature, SignatureExpired };

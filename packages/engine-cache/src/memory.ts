@@ -1,0 +1,73 @@
+/** An in-process cache backend: a bounded LRU with per-entry TTL (lru-cache). Not shared between processes. */
+import type { CacheBackend, Clock } from '@sess/core';
+import { ImproperlyConfigured } from '@sess/core';
+import { LRUCache } from 'lru-cache';
+
+export interface MemoryCacheOptions {
+  /** Most entries kept; the least recently used are evicted beyond it (those visitors get a new session). Default 10 000. */
+  max?: number;
+  /** Most bytes of session data kept in total. Default 64 MiB. */
+  maxBytes?: number;
+  /** Time source for TTLs; defaults to the system clock. */
+  clock?: Clock;
+}
+
+export class MemoryCache implements CacheBackend {
+  readonly name = 'memory';
+  readonly #lru: LRUCache<string, Uint8Array>;
+
+  constructor(options: MemoryCacheOptions = {}) {
+    const { max = 10_000, maxBytes = 64 * 1024 * 1024, clock } = options;
+    if (!Number.isSafeInteger(max) || max < 1) throw new ImproperlyConfigured('memoryCache: `max` must be a positive integer');
+    if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) {
+      throw new ImproperlyConfigured('memoryCache: `maxBytes` must be a positive integer');
+    }
+    this.#lru = new LRUCache<string, Uint8Array>({
+      max,
+      maxSize: maxBytes,
+      sizeCalculation: (value, key) => value.length + key.length,
+      ...(clock ? { perf: { now: () => clock.now() } } : {}),
+    });
+  }
+
+  async get(key: string): Promise<Uint8Array | null> {
+    return this.#lru.get(key) ?? null;
+  }
+
+  async add(key: string, value: Uint8Array, ttlSeconds: number): Promise<boolean> {
+    if (this.#lru.has(key)) return false;
+    this.#lru.set(key, value.slice(), { ttl: ttlSeconds * 1000 });
+    return true;
+  }
+
+  async replace(key: string, value: Uint8Array, ttlSeconds: number): Promise<boolean> {
+    if (!this.#lru.has(key)) return false;
+    this.#lru.set(key, value.slice(), { ttl: ttlSeconds * 1000 });
+    return true;
+  }
+
+  async set(key: string, value: Uint8Array, ttlSeconds: number): Promise<void> {
+    this.#lru.set(key, value.slice(), { ttl: ttlSeconds * 1000 });
+  }
+
+  async delete(key: string): Promise<void> {
+    this.#lru.delete(key);
+  }
+
+  async has(key: string): Promise<boolean> {
+    return this.#lru.has(key);
+  }
+
+  /** Number of live entries (for tests and the inspector). */
+  get size(): number {
+    return this.#lru.size;
+  }
+
+  async close(): Promise<void> {
+    this.#lru.clear();
+  }
+}
+
+export function memoryCache(options?: MemoryCacheOptions): MemoryCache {
+  return new MemoryCache(options);
+}

@@ -1,0 +1,144 @@
+// A real redis-server on a loopback port, in a temp dir, with no persistence.
+import { INSTALL, requireBinary } from './binaries.js';
+import { getFreePort, HOST } from './ports.js';
+import { makeTempDir, reapOrphans, type ServerProcess, spawnServer, withPortRetry } from './process.js';
+
+export interface RedisInfo {
+  host: string;
+  port: number;
+  /** `redis://127.0.0.1:PORT` */
+  url: string;
+}
+
+export interface StartRedisOptions {
+  /** A fixed port instead of a free one. */
+  port?: number;
+  /** Extra redis-server arguments, e.g. `['--maxmemory', '10mb']`. */
+  args?: readonly string[];
+  /** Startup timeout (default 30 s). */
+  timeoutMs?: number;
+}
+
+export interface RedisServer extends RedisInfo {
+  /** The JSON-serialisable connection info. */
+  readonly info: RedisInfo;
+  /** PID of the running redis-server, undefined while stopped. */
+  readonly pid: number | undefined;
+  readonly running: boolean;
+  /** Starts it again (after `stop()`) on the same port. */
+  start(): Promise<void>;
+  /** Stops it (SIGTERM, SIGKILL after 10 s); `start()` brings it back on the same port. */
+  stop(): Promise<void>;
+  /** `stop()` then `start()`, on the same port. */
+  restart(): Promise<void>;
+}
+
+export function redisServerArgs(port: number, dir: string): string[] {
+  return [
+    '--port',
+    String(port),
+    '--bind',
+    HOST,
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    dir,
+    '--daemonize',
+    'no',
+    '--logfile',
+    '',
+    '--loglevel',
+    'notice',
+  ];
+}
+
+export const REDIS_READY = /ready to accept connections/i;
+
+export async function launchRedis(
+  name: string,
+  port: number,
+  extraArgs: readonly string[],
+  timeoutMs: number,
+): Promise<ServerProcess> {
+  const binary = requireBinary('redis-server', INSTALL.redis);
+  const dir = makeTempDir(name);
+  return spawnServer({
+    name,
+    command: binary,
+    args: [...redisServerArgs(port, dir), ...extraArgs],
+    cwd: dir,
+    tmpDirs: [dir],
+    readyLine: REDIS_READY,
+    timeoutMs,
+  });
+}
+
+class RedisServerImpl implements RedisServer {
+  readonly host = HOST;
+  private proc: ServerProcess | undefined;
+
+  constructor(
+    readonly port: number,
+    private readonly args: readonly string[],
+    private readonly timeoutMs: number,
+  ) {}
+
+  get url(): string {
+    return `redis://${this.host}:${this.port}`;
+  }
+
+  get info(): RedisInfo {
+    return { host: this.host, port: this.port, url: this.url };
+  }
+
+  get pid(): number | undefined {
+    return this.proc?.running ? this.proc.pid : undefined;
+  }
+
+  get running(): boolean {
+    return this.proc?.running ?? false;
+  }
+
+  attach(proc: ServerProcess): void {
+    this.proc = proc;
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    await reapOrphans();
+    this.proc = await launchRedis('redis', this.port, this.args, this.timeoutMs);
+  }
+
+  async stop(): Promise<void> {
+    await this.proc?.stop();
+  }
+
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.start();
+  }
+
+  toJSON(): RedisInfo {
+    return this.info;
+  }
+}
+
+/** Starts a redis-server on 127.0.0.1 (a free port unless `port` is given). Needs `redis-server`. */
+export async function startRedis(options: StartRedisOptions = {}): Promise<RedisServer> {
+  requireBinary('redis-server', INSTALL.redis);
+  await reapOrphans();
+  const args = options.args ?? [];
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const fixed = options.port;
+  return withPortRetry(
+    fixed === undefined ? getFreePort : () => Promise.resolve(fixed),
+    async (port) => {
+      const server = new RedisServerImpl(port, args, timeoutMs);
+      server.attach(await launchRedis('redis', port, args, timeoutMs));
+      return server;
+    },
+    fixed === undefined ? 5 : 1,
+  );
+}

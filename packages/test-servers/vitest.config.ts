@@ -1,0 +1,7 @@
+import { defineProject } from 'vitest/config';
+import { sharedTest, workspaceAliases } from '../../vitest.shared';
+
+export default defineProject({
+  resolve: { alias: workspaceAliases() },
+  test: { name: 'test-servers', ...sharedTest, globalSetup: ['./test/global-setup.ts'] },
+});
