@@ -47,6 +47,9 @@ async function launchMemcached(
     tmpDirs: [dir],
     readyCheck: async (pid) => (await isPortOpen(port)) && ownsListeningPort(pid, port) !== false,
     timeoutMs,
+    // A graceful SIGTERM takes memcached ~0.7-1 s (its threads wake on a 1 s clock); it keeps nothing on
+    // disk, so an immediate SIGKILL is just as clean.
+    stopSignal: 'SIGKILL',
   });
 }
 

@@ -36,7 +36,9 @@ afterAll(() => {
 });
 
 /** Runs the child until it reports its redis (and, unless `keep`, until it has died). */
-async function runChild(mode: string): Promise<{ report: ChildReport; kill: (sig: NodeJS.Signals) => void; done: Promise<string> }> {
+async function runChild(
+  mode: string,
+): Promise<{ report: ChildReport; kill: (sig: NodeJS.Signals) => void; done: Promise<string> }> {
   const child = spawn(process.execPath, [childScript, mode], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => {

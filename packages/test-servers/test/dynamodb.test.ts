@@ -1,4 +1,10 @@
-import { CreateTableCommand, DynamoDBClient, GetItemCommand, ListTablesCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  ListTablesCommand,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { startDynamoDb } from '../src/index.js';
 import { expectGone } from './helpers.js';
@@ -26,7 +32,9 @@ describe('startDynamoDb', () => {
         );
         expect(created.TableDescription?.TableStatus).toBe('ACTIVE');
         expect((await client.send(new ListTablesCommand({}))).TableNames).toEqual(['sessions']);
-        await client.send(new PutItemCommand({ TableName: 'sessions', Item: { k: { S: 'a' }, v: { S: 'b' } } }));
+        await client.send(
+          new PutItemCommand({ TableName: 'sessions', Item: { k: { S: 'a' }, v: { S: 'b' } } }),
+        );
         const got = await client.send(new GetItemCommand({ TableName: 'sessions', Key: { k: { S: 'a' } } }));
         expect(got.Item?.v).toEqual({ S: 'b' });
         // -sharedDb: other credentials and regions see the same tables

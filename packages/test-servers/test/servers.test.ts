@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
+import { requireBinary } from '../src/binaries.js';
 import {
   defineServersSetup,
   MissingBinaryError,
@@ -7,7 +8,6 @@ import {
   SERVER_NAMES,
   startServers,
 } from '../src/index.js';
-import { requireBinary } from '../src/binaries.js';
 import { expectGone } from './helpers.js';
 
 describe('startServers', () => {

@@ -1,0 +1,2 @@
+// @sess/cli/bin: being written.
+export {};

@@ -1,0 +1,2 @@
+// @sess/cli: being written.
+export {};

@@ -1,0 +1,2 @@
+// @sess/engine-cached-db: being written.
+export {};

@@ -1,0 +1,2 @@
+// @sess/engine-db/dynamodb: being written.
+export {};

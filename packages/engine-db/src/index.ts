@@ -1,0 +1,2 @@
+// @sess/engine-db: being written.
+export {};

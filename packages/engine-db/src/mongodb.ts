@@ -1,0 +1,2 @@
+// @sess/engine-db/mongodb: being written.
+export {};

@@ -1,0 +1,2 @@
+// @sess/engine-db/mysql: being written.
+export {};

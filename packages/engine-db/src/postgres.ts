@@ -1,0 +1,2 @@
+// @sess/engine-db/postgres: being written.
+export {};

@@ -1,0 +1,2 @@
+// @sess/engine-db/sqlite: being written.
+export {};

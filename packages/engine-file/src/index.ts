@@ -1,0 +1,2 @@
+// @sess/engine-file: being written.
+export {};

@@ -1,0 +1,2 @@
+// @sess/engine-signed-cookies: being written.
+export {};

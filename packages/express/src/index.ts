@@ -1,0 +1,2 @@
+// @sess/express: being written.
+export {};

@@ -1,0 +1,2 @@
+// @sess/fastify: being written.
+export {};

@@ -1,0 +1,2 @@
+// @sess/hono: being written.
+export {};

@@ -1,0 +1,2 @@
+// @sess/koa: being written.
+export {};

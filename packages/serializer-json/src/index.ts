@@ -1,0 +1,2 @@
+// @sess/serializer-json: being written.
+export {};
