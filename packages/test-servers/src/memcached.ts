@@ -1,7 +1,14 @@
 // A real memcached on a loopback port. It prints no ready line, so readiness = our PID holds the port.
 import { INSTALL, requireBinary } from './binaries.js';
 import { getFreePort, HOST, isPortOpen, ownsListeningPort } from './ports.js';
-import { makeTempDir, reapOrphans, type ServerProcess, spawnServer, withPortRetry } from './process.js';
+import {
+  makeTempDir,
+  reapOrphans,
+  type ServerProcess,
+  spawnServer,
+  withFixedPortRetry,
+  withPortRetry,
+} from './process.js';
 
 export interface MemcachedInfo {
   host: string;
@@ -86,7 +93,9 @@ class MemcachedServerImpl implements MemcachedServer {
   async start(): Promise<void> {
     if (this.running) return;
     await reapOrphans();
-    this.proc = await launchMemcached(this.port, this.args, this.timeoutMs);
+    this.proc = await withFixedPortRetry(this.port, () =>
+      launchMemcached(this.port, this.args, this.timeoutMs),
+    );
   }
 
   async stop(): Promise<void> {
@@ -110,13 +119,10 @@ export async function startMemcached(options: StartMemcachedOptions = {}): Promi
   const args = options.args ?? [];
   const timeoutMs = options.timeoutMs ?? 30_000;
   const fixed = options.port;
-  return withPortRetry(
-    fixed === undefined ? getFreePort : () => Promise.resolve(fixed),
-    async (port) => {
-      const server = new MemcachedServerImpl(port, args, timeoutMs);
-      server.attach(await launchMemcached(port, args, timeoutMs));
-      return server;
-    },
-    fixed === undefined ? 5 : 1,
-  );
+  const start = async (port: number) => {
+    const server = new MemcachedServerImpl(port, args, timeoutMs);
+    server.attach(await launchMemcached(port, args, timeoutMs));
+    return server;
+  };
+  return fixed === undefined ? withPortRetry(getFreePort, start) : withFixedPortRetry(fixed, start);
 }

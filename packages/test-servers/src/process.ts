@@ -3,6 +3,7 @@
 // whose owner died without stopping them, and this process kills its own on exit and on SIGINT/SIGTERM.
 import { type ChildProcess, spawn } from 'node:child_process';
 import {
+  chmodSync,
   chownSync,
   mkdirSync,
   mkdtempSync,
@@ -53,6 +54,7 @@ export function processStartTime(pid: number): string | null {
 
 /** Whether `pid` is a live process (zombies count as dead), and the same one that started at `startTime`. */
 export function isProcessAlive(pid: number, startTime?: string | null): boolean {
+  if (!isRealPid(pid)) return false;
   try {
     process.kill(pid, 0);
   } catch (error) {
@@ -65,6 +67,11 @@ export function isProcessAlive(pid: number, startTime?: string | null): boolean 
   return true;
 }
 
+/** A single real process (never 0, -1 or a group: kill() would hit many processes). */
+function isRealPid(pid: number): boolean {
+  return Number.isSafeInteger(pid) && pid > 1;
+}
+
 function signal(pid: number, sig: NodeJS.Signals): void {
   try {
     process.kill(pid, sig);
@@ -75,6 +82,7 @@ function signal(pid: number, sig: NodeJS.Signals): void {
 
 /** SIGKILL a server and its process group (servers are spawned detached, so each leads its own group). */
 function killHard(pid: number): void {
+  if (!isRealPid(pid) || pid === process.pid) return;
   signal(-pid, 'SIGKILL');
   signal(pid, 'SIGKILL');
 }
@@ -93,7 +101,14 @@ function removeDirs(dirs: readonly string[]): void {
 
 function writePidfile(record: PidRecord): string {
   const dir = pidfileDir();
-  mkdirSync(dir, { recursive: true, mode: 0o777 });
+  if (mkdirSync(dir, { recursive: true }) !== undefined) {
+    // shared by every user's test runs on this machine, like /tmp itself
+    try {
+      chmodSync(dir, 0o1777);
+    } catch {
+      // made by someone else meanwhile
+    }
+  }
   const file = join(dir, `${record.name}-${record.pid}.json`);
   const temp = `${file}.${process.pid}.tmp`;
   writeFileSync(temp, JSON.stringify(record));
@@ -112,7 +127,14 @@ function removeFile(file: string): void {
 function isPidRecord(value: unknown): value is PidRecord {
   if (typeof value !== 'object' || value === null) return false;
   const r = value as Record<string, unknown>;
-  return typeof r.pid === 'number' && typeof r.owner === 'number' && Array.isArray(r.tmpDirs);
+  return (
+    typeof r.pid === 'number' &&
+    isRealPid(r.pid) &&
+    typeof r.owner === 'number' &&
+    isRealPid(r.owner) &&
+    Array.isArray(r.tmpDirs) &&
+    r.tmpDirs.every((d) => typeof d === 'string' && d.startsWith(tmpdir()) && d.includes('sess-'))
+  );
 }
 
 /**
@@ -222,11 +244,15 @@ export class ServerStartError extends Error {
   }
 }
 
-/** Calls `attempt(port)` with fresh free ports until it does not fail with "address in use". */
+/**
+ * Calls `attempt(port)` until it does not fail with "address in use": with fresh free ports, or (for a
+ * fixed port, e.g. a restart) with the same port after a short pause, in case a stranger's free-port probe
+ * held it for a moment.
+ */
 export async function withPortRetry<T>(
   getPort: () => Promise<number>,
   attempt: (port: number) => Promise<T>,
-  tries = 5,
+  { tries = 5, pauseMs = 0 }: { tries?: number; pauseMs?: number } = {},
 ): Promise<T> {
   for (let i = 1; ; i++) {
     const port = await getPort();
@@ -234,8 +260,14 @@ export async function withPortRetry<T>(
       return await attempt(port);
     } catch (error) {
       if (i >= tries || !(error instanceof ServerStartError) || !error.addressInUse) throw error;
+      if (pauseMs > 0) await sleep(pauseMs);
     }
   }
+}
+
+/** `withPortRetry` for a port that must stay the same. */
+export function withFixedPortRetry<T>(port: number, attempt: (port: number) => Promise<T>): Promise<T> {
+  return withPortRetry(() => Promise.resolve(port), attempt, { tries: 5, pauseMs: 200 });
 }
 
 // ---------------------------------------------------------------------------------------- output tail

@@ -1,7 +1,14 @@
 // A real redis-server on a loopback port, in a temp dir, with no persistence.
 import { INSTALL, requireBinary } from './binaries.js';
 import { getFreePort, HOST } from './ports.js';
-import { makeTempDir, reapOrphans, type ServerProcess, spawnServer, withPortRetry } from './process.js';
+import {
+  makeTempDir,
+  reapOrphans,
+  type ServerProcess,
+  spawnServer,
+  withFixedPortRetry,
+  withPortRetry,
+} from './process.js';
 
 export interface RedisInfo {
   host: string;
@@ -108,7 +115,9 @@ class RedisServerImpl implements RedisServer {
   async start(): Promise<void> {
     if (this.running) return;
     await reapOrphans();
-    this.proc = await launchRedis('redis', this.port, this.args, this.timeoutMs);
+    this.proc = await withFixedPortRetry(this.port, () =>
+      launchRedis('redis', this.port, this.args, this.timeoutMs),
+    );
   }
 
   async stop(): Promise<void> {
@@ -132,13 +141,10 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
   const args = options.args ?? [];
   const timeoutMs = options.timeoutMs ?? 30_000;
   const fixed = options.port;
-  return withPortRetry(
-    fixed === undefined ? getFreePort : () => Promise.resolve(fixed),
-    async (port) => {
-      const server = new RedisServerImpl(port, args, timeoutMs);
-      server.attach(await launchRedis('redis', port, args, timeoutMs));
-      return server;
-    },
-    fixed === undefined ? 5 : 1,
-  );
+  const start = async (port: number) => {
+    const server = new RedisServerImpl(port, args, timeoutMs);
+    server.attach(await launchRedis('redis', port, args, timeoutMs));
+    return server;
+  };
+  return fixed === undefined ? withPortRetry(getFreePort, start) : withFixedPortRetry(fixed, start);
 }
