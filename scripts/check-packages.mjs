@@ -1,6 +1,6 @@
 // Runs publint and arethetypeswrong on the packed tarball of every published package.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -22,7 +22,10 @@ for (const name of readdirSync(packagesDir).sort()) {
   const out = mkdtempSync(join(tmpdir(), 'sess-pack-'));
   try {
     execFileSync('pnpm', ['pack', '--pack-destination', out], { cwd: dir, stdio: 'pipe' });
-    const tarball = join(out, readdirSync(out).find((f) => f.endsWith('.tgz')));
+    const tarball = join(
+      out,
+      readdirSync(out).find((f) => f.endsWith('.tgz')),
+    );
     for (const [label, cmd, args] of [
       ['publint', 'pnpm', ['exec', 'publint', '--strict', tarball]],
       ['attw', 'pnpm', ['exec', 'attw', '--profile', 'node16', '--format', 'table-flipped', tarball]],

@@ -24,7 +24,9 @@ if (checksFile && existsSync(checksFile)) {
   failed += 1;
   notes.push('package checks wrote no report');
 }
-const notRun = existsSync('test-results/not-run.txt') ? readFileSync('test-results/not-run.txt', 'utf8').trim() : '';
+const notRun = existsSync('test-results/not-run.txt')
+  ? readFileSync('test-results/not-run.txt', 'utf8').trim()
+  : '';
 if (notRun) notes.push(...notRun.split('\n'));
 for (const note of notes) console.log(`note: ${note}`);
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);

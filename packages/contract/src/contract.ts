@@ -4,7 +4,16 @@
  * Tests branch on the engine's declared capabilities instead of being skipped.
  */
 import type { EngineCapabilities, SessionData, SessionEngine, SessionsOptions } from '@sess/core';
-import { CreateError, generateSessionKey, KeyError, SessionInterrupted, SessionNotLoaded, Sessions, signing, UpdateError } from '@sess/core';
+import {
+  CreateError,
+  generateSessionKey,
+  KeyError,
+  SessionInterrupted,
+  SessionNotLoaded,
+  Sessions,
+  signing,
+  UpdateError,
+} from '@sess/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordingLogger } from './logger.js';
 
@@ -293,7 +302,9 @@ export function runEngineContract(options: ContractOptions): void {
       });
 
       it('concurrent sessions never see each other’s data', async () => {
-        const all = await Promise.all(Array.from({ length: 25 }, (_, i) => saved({ visitor: i, secret: `s${i}` })));
+        const all = await Promise.all(
+          Array.from({ length: 25 }, (_, i) => saved({ visitor: i, secret: `s${i}` })),
+        );
         if (stored()) expect(new Set(all.map((s) => s.sessionKey)).size).toBe(25);
         const loaded = await Promise.all(all.map((s) => reopened(s.sessionKey)));
         loaded.forEach((s, i) => {
@@ -320,7 +331,17 @@ export function runEngineContract(options: ContractOptions): void {
       });
 
       it('keys with characters outside [a-z0-9] never reach the engine', async () => {
-        for (const hostile of ['../../etc/passwd', 'a/b/c/d/e/f', 'a\\b\\c\\d\\e', 'abcdefgh\u0000', 'ABCDEFGHIJ', "' OR '1'='1", '{"$ne":null}', 'sess:*xxxxxx', 'a'.repeat(5000)]) {
+        for (const hostile of [
+          '../../etc/passwd',
+          'a/b/c/d/e/f',
+          'a\\b\\c\\d\\e',
+          'abcdefgh\u0000',
+          'ABCDEFGHIJ',
+          "' OR '1'='1",
+          '{"$ne":null}',
+          'sess:*xxxxxx',
+          'a'.repeat(5000),
+        ]) {
           const s = sessions.open(hostile);
           if (stored()) expect(s.sessionKey).toBeNull();
           await s.load();
@@ -479,8 +500,12 @@ export function runEngineContract(options: ContractOptions): void {
         const modification = new Date('2030-01-01T00:00:00Z');
         expect(unloaded.getExpiryAge({ modification, expiry: 60 })).toBe(60);
         expect(unloaded.getExpiryAge({ modification, expiry: null })).toBe(cookieAge());
-        expect(unloaded.getExpiryDate({ modification, expiry: 60 }).toISOString()).toBe('2030-01-01T00:01:00.000Z');
-        expect(unloaded.getExpiryAge({ modification, expiry: new Date('2030-01-01T00:00:30.900Z') })).toBe(30);
+        expect(unloaded.getExpiryDate({ modification, expiry: 60 }).toISOString()).toBe(
+          '2030-01-01T00:01:00.000Z',
+        );
+        expect(unloaded.getExpiryAge({ modification, expiry: new Date('2030-01-01T00:00:30.900Z') })).toBe(
+          30,
+        );
         expect(unloaded.getExpiryAge({ modification, expiry: '2029-12-31T23:59:59.500000+00:00' })).toBe(-1);
         expect(unloaded.isLoaded).toBe(false);
       });
@@ -554,7 +579,9 @@ export function runEngineContract(options: ContractOptions): void {
         expect(await s.decode(Buffer.from('flaskdj:alkdjf').toString('base64'))).toEqual({});
         expect(await s.decode('bad:encoded:value')).toEqual({});
         expect(logger.messages('warn').filter((m) => m === 'Session data corrupted')).toHaveLength(2);
-        expect(logger.records.every((r) => r.details?.logger === 'sess.security.SuspiciousSession')).toBe(true);
+        expect(logger.records.every((r) => r.details?.logger === 'sess.security.SuspiciousSession')).toBe(
+          true,
+        );
       });
 
       it('a valid signature over data that does not deserialize decodes to an empty session', async () => {
@@ -584,13 +611,19 @@ export function runEngineContract(options: ContractOptions): void {
 
       it('an untouched session sets no cookie and no Vary', async () => {
         const incoming = sessions.cookies.begin(undefined);
-        expect(await sessions.cookies.commit(incoming, { status: 200 })).toEqual({ setCookie: [], vary: false });
+        expect(await sessions.cookies.commit(incoming, { status: 200 })).toEqual({
+          setCookie: [],
+          vary: false,
+        });
       });
 
       it('a read-only access varies on Cookie but sets no cookie', async () => {
         const incoming = sessions.cookies.begin('other=1');
         incoming.session.get('x');
-        expect(await sessions.cookies.commit(incoming, { status: 200 })).toEqual({ setCookie: [], vary: true });
+        expect(await sessions.cookies.commit(incoming, { status: 200 })).toEqual({
+          setCookie: [],
+          vary: true,
+        });
       });
 
       it('a modified session is saved and its cookie set; the cookie brings it back', async () => {
@@ -598,7 +631,9 @@ export function runEngineContract(options: ContractOptions): void {
         first.session.set('count', 1);
         const out = await sessions.cookies.commit(first, { status: 200 });
         expect(out.vary).toBe(true);
-        expect(out.setCookie[0]).toMatch(/; Max-Age=1209600; Path=\/; Expires=[^;]+; HttpOnly; SameSite=Lax$/);
+        expect(out.setCookie[0]).toMatch(
+          /; Max-Age=1209600; Path=\/; Expires=[^;]+; HttpOnly; SameSite=Lax$/,
+        );
         const value = cookieOf(out.setCookie);
         expect(value).toBe(first.session.sessionKey);
         const second = sessions.cookies.begin(`a=b; sessionid=${value}; c=d`);
@@ -614,7 +649,9 @@ export function runEngineContract(options: ContractOptions): void {
         await incoming.session.flush();
         const out = await sessions.cookies.commit(incoming, { status: 200 });
         expect(out.vary).toBe(true);
-        expect(out.setCookie).toEqual(['sessionid=; Max-Age=0; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; SameSite=Lax']);
+        expect(out.setCookie).toEqual([
+          'sessionid=; Max-Age=0; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; SameSite=Lax',
+        ]);
         if (stored()) expect(await incoming.session.exists(s.sessionKey!)).toBe(false);
       });
 
@@ -627,7 +664,10 @@ export function runEngineContract(options: ContractOptions): void {
       it('a response with status >= 500 saves nothing', async () => {
         const incoming = sessions.cookies.begin(undefined);
         incoming.session.set('x', 1);
-        expect(await sessions.cookies.commit(incoming, { status: 500 })).toEqual({ setCookie: [], vary: true });
+        expect(await sessions.cookies.commit(incoming, { status: 500 })).toEqual({
+          setCookie: [],
+          vary: true,
+        });
         expect(incoming.session.sessionKey).toBeNull();
       });
 

@@ -4,10 +4,10 @@
  * on the security logger, so a bad record can never break a request or leak into another session.
  */
 import type { Clock } from './clock.js';
+import { BadSignature } from './errors.js';
 import type { Logger } from './logger.js';
 import { SECURITY_LOGGER } from './logger.js';
 import type { Serializer } from './serializer.js';
-import { BadSignature } from './errors.js';
 import { dumps, loads } from './signing.js';
 import type { SessionData } from './types.js';
 

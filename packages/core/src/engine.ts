@@ -66,7 +66,12 @@ export interface SessionEngine {
    * Stores `data` under `key` with the must-create / must-update semantics of `options.mustCreate`.
    * Returns the key the data now lives under when the engine derives keys from data (`keyIsData`).
    */
-  save(key: string, data: SessionData, options: SaveOptions, context: EngineContext): Promise<string | undefined>;
+  save(
+    key: string,
+    data: SessionData,
+    options: SaveOptions,
+    context: EngineContext,
+  ): Promise<string | undefined>;
   /** Deletes the record under `key`; a missing record is not an error. */
   destroy(key: string, context: EngineContext): Promise<void>;
   /** Deletes expired records and returns how many; engines without `capabilities.clearExpired` return 0. */

@@ -20,7 +20,11 @@ export class SessError extends Error {
   constructor(message: string, options: SessErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     const kinds: string[] = [];
-    for (let ctor = new.target as typeof SessError | null; ctor && 'code' in ctor; ctor = Object.getPrototypeOf(ctor)) {
+    for (
+      let ctor = new.target as typeof SessError | null;
+      ctor && 'code' in ctor;
+      ctor = Object.getPrototypeOf(ctor)
+    ) {
       if (Object.hasOwn(ctor, 'code')) kinds.push(ctor.code);
     }
     this.code = new.target.code;

@@ -127,7 +127,12 @@ export class CookieRules<T extends SessionData = SessionData> {
     options.expires = new Date(0);
     // As Django's delete_cookie: Secure for prefixed names and SameSite=None, which browsers require.
     const lower = s.cookieName.toLowerCase();
-    if (s.cookieSecure || lower.startsWith('__secure-') || lower.startsWith('__host-') || s.cookieSameSite === 'None') {
+    if (
+      s.cookieSecure ||
+      lower.startsWith('__secure-') ||
+      lower.startsWith('__host-') ||
+      s.cookieSameSite === 'None'
+    ) {
       options.secure = true;
     }
     if (s.cookiePartitioned) options.partitioned = true;

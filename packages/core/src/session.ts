@@ -4,7 +4,14 @@
  */
 import type { EngineContext, SaveOptions, SessionEngine } from './engine.js';
 import { CreateError, KeyError, SessionNotLoaded } from './errors.js';
-import { EXPIRY_KEY, type ExpiryValue, expiryAge, expiryDate, expiryOf, toPythonIsoFormat } from './expiry.js';
+import {
+  EXPIRY_KEY,
+  type ExpiryValue,
+  expiryAge,
+  expiryDate,
+  expiryOf,
+  toPythonIsoFormat,
+} from './expiry.js';
 import type { SessionSettings } from './settings.js';
 import type { SessionData } from './types.js';
 
@@ -204,7 +211,8 @@ export class Session<T extends SessionData = SessionData> {
 
   #expiryArgs(options: ExpiryOptions): [ExpiryValue, number] {
     const m = options.modification;
-    const modification = m === undefined ? this.#runtime.context.clock.now() : typeof m === 'number' ? m : m.getTime();
+    const modification =
+      m === undefined ? this.#runtime.context.clock.now() : typeof m === 'number' ? m : m.getTime();
     let expiry: ExpiryValue;
     if ('expiry' in options) {
       const e = options.expiry;
@@ -259,14 +267,20 @@ export class Session<T extends SessionData = SessionData> {
   exists(key: string): Promise<boolean> {
     if (this.#runtime.engine.capabilities.keyIsData) return Promise.resolve(false);
     const valid = this.#runtime.acceptKey(key);
-    return valid === null ? Promise.resolve(false) : this.#runtime.engine.exists(valid, this.#runtime.context);
+    return valid === null
+      ? Promise.resolve(false)
+      : this.#runtime.engine.exists(valid, this.#runtime.context);
   }
 
   #saveOptions(mustCreate: boolean, data: SessionData): SaveOptions {
     const now = this.#runtime.context.clock.now();
     const expiry = expiryOf(data);
     const cookieAge = this.getSessionCookieAge();
-    return { mustCreate, expiryAge: expiryAge(expiry, now, cookieAge), expiryDate: expiryDate(expiry, now, cookieAge) };
+    return {
+      mustCreate,
+      expiryAge: expiryAge(expiry, now, cookieAge),
+      expiryDate: expiryDate(expiry, now, cookieAge),
+    };
   }
 
   /** Stores the current data under a fresh key (retrying on collisions) and marks the session modified. */
@@ -312,7 +326,8 @@ export class Session<T extends SessionData = SessionData> {
     }
     if (this.#data === null && !mustCreate) await this.load();
     if (this.#key === null) return this.create();
-    const data = (this.#data ??= emptyData());
+    this.#data ??= emptyData();
+    const data = this.#data;
     await engine.save(this.#key, data, this.#saveOptions(mustCreate, data), context);
   }
 

@@ -15,7 +15,8 @@ import { Session, type SessionRuntime } from './session.js';
 import { resolveSettings, type SessionSettings } from './settings.js';
 import type { SessionData } from './types.js';
 
-export interface SessionsOptions extends Partial<Omit<SessionSettings, 'secretKey' | 'cookieSameSite' | 'cookiePriority'>> {
+export interface SessionsOptions
+  extends Partial<Omit<SessionSettings, 'secretKey' | 'cookieSameSite' | 'cookiePriority'>> {
   engine: SessionEngine;
   secretKey: string;
   cookieSameSite?: 'Lax' | 'Strict' | 'None' | 'lax' | 'strict' | 'none' | false;
@@ -41,8 +42,19 @@ export class Sessions<T extends SessionData = SessionData> {
   readonly #runtime: SessionRuntime;
 
   constructor(options: SessionsOptions) {
-    const { engine, clock = systemClock, logger = consoleLogger, keyGenerator, createAttempts = 100, ...rest } = options ?? {};
-    if (!engine || typeof engine !== 'object' || ENGINE_METHODS.some((m) => typeof engine[m] !== 'function')) {
+    const {
+      engine,
+      clock = systemClock,
+      logger = consoleLogger,
+      keyGenerator,
+      createAttempts = 100,
+      ...rest
+    } = options ?? {};
+    if (
+      !engine ||
+      typeof engine !== 'object' ||
+      ENGINE_METHODS.some((m) => typeof engine[m] !== 'function')
+    ) {
       throw new ImproperlyConfigured(
         `engine: must be a session engine (an object with ${ENGINE_METHODS.join(', ')}), e.g. cacheEngine({ backend: memoryCache() }) from @sess/engine-cache`,
       );

@@ -65,7 +65,8 @@ function bad(setting: string, problem: string): never {
 
 function oneOf<T extends string>(setting: string, value: string, allowed: readonly T[]): T {
   const found = allowed.find((a) => a.toLowerCase() === value.toLowerCase());
-  if (!found) bad(setting, `${JSON.stringify(value)} is not one of ${allowed.map((a) => `'${a}'`).join(', ')}`);
+  if (!found)
+    bad(setting, `${JSON.stringify(value)} is not one of ${allowed.map((a) => `'${a}'`).join(', ')}`);
   return found;
 }
 
@@ -79,30 +80,60 @@ export function resolveSettings(input: Input, logger: Logger): SessionSettings {
     );
   }
   if (s.secretKey.length < 32) {
-    logger.warn('secretKey is shorter than 32 characters: signed session data is only as strong as this key', {
-      logger: 'sess.settings',
-    });
+    logger.warn(
+      'secretKey is shorter than 32 characters: signed session data is only as strong as this key',
+      {
+        logger: 'sess.settings',
+      },
+    );
   }
-  if (!Array.isArray(s.secretKeyFallbacks) || s.secretKeyFallbacks.some((k) => typeof k !== 'string' || k === '')) {
+  if (
+    !Array.isArray(s.secretKeyFallbacks) ||
+    s.secretKeyFallbacks.some((k) => typeof k !== 'string' || k === '')
+  ) {
     bad('secretKeyFallbacks', 'must be an array of non-empty strings (older secret keys that still verify)');
   }
   if (!Number.isSafeInteger(s.cookieAge) || s.cookieAge <= 0) {
     bad('cookieAge', `must be a positive whole number of seconds, got ${String(s.cookieAge)}`);
   }
   if (s.cookieAge > MAX_BROWSER_COOKIE_AGE) {
-    logger.warn(`cookieAge is over 400 days; browsers cap cookie lifetimes at 400 days`, { logger: 'sess.settings' });
+    logger.warn(`cookieAge is over 400 days; browsers cap cookie lifetimes at 400 days`, {
+      logger: 'sess.settings',
+    });
   }
-  for (const flag of ['cookieHttpOnly', 'cookieSecure', 'cookiePartitioned', 'expireAtBrowserClose', 'saveEveryRequest'] as const) {
+  for (const flag of [
+    'cookieHttpOnly',
+    'cookieSecure',
+    'cookiePartitioned',
+    'expireAtBrowserClose',
+    'saveEveryRequest',
+  ] as const) {
     if (typeof s[flag] !== 'boolean') bad(flag, `must be true or false, got ${String(s[flag])}`);
   }
   if (typeof s.cookieName !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(s.cookieName)) {
-    bad('cookieName', `${JSON.stringify(s.cookieName)} is not a valid cookie name (letters, digits and !#$%&'*+-.^_\`|~ only)`);
+    bad(
+      'cookieName',
+      `${JSON.stringify(s.cookieName)} is not a valid cookie name (letters, digits and !#$%&'*+-.^_\`|~ only)`,
+    );
   }
-  if (typeof s.cookiePath !== 'string' || !s.cookiePath.startsWith('/') || /[;\x00-\x1f\x7f]/.test(s.cookiePath)) {
-    bad('cookiePath', `${JSON.stringify(s.cookiePath)} must start with '/' and contain no ';' or control characters`);
+  if (
+    typeof s.cookiePath !== 'string' ||
+    !s.cookiePath.startsWith('/') ||
+    /[;\x00-\x1f\x7f]/.test(s.cookiePath)
+  ) {
+    bad(
+      'cookiePath',
+      `${JSON.stringify(s.cookiePath)} must start with '/' and contain no ';' or control characters`,
+    );
   }
-  if (s.cookieDomain !== null && (typeof s.cookieDomain !== 'string' || !/^\.?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/.test(s.cookieDomain))) {
-    bad('cookieDomain', `${JSON.stringify(s.cookieDomain)} is not a domain name (e.g. '.example.com'), or null for the current host only`);
+  if (
+    s.cookieDomain !== null &&
+    (typeof s.cookieDomain !== 'string' || !/^\.?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/.test(s.cookieDomain))
+  ) {
+    bad(
+      'cookieDomain',
+      `${JSON.stringify(s.cookieDomain)} is not a domain name (e.g. '.example.com'), or null for the current host only`,
+    );
   }
   const sameSite: SameSite | false =
     s.cookieSameSite === false || s.cookieSameSite === null
@@ -111,21 +142,31 @@ export function resolveSettings(input: Input, logger: Logger): SessionSettings {
         ? oneOf('cookieSameSite', s.cookieSameSite, ['Lax', 'Strict', 'None'] as const)
         : bad('cookieSameSite', "must be 'Lax', 'Strict', 'None' or false");
   const priority: CookiePriority | null =
-    s.cookiePriority == null ? null : oneOf('cookiePriority', String(s.cookiePriority), ['Low', 'Medium', 'High'] as const);
+    s.cookiePriority == null
+      ? null
+      : oneOf('cookiePriority', String(s.cookiePriority), ['Low', 'Medium', 'High'] as const);
 
   if (sameSite === 'None' && !s.cookieSecure) {
-    bad('cookieSameSite', "'None' requires cookieSecure: true (browsers reject SameSite=None cookies without Secure)");
+    bad(
+      'cookieSameSite',
+      "'None' requires cookieSecure: true (browsers reject SameSite=None cookies without Secure)",
+    );
   }
   if (s.cookiePartitioned && !s.cookieSecure) {
-    bad('cookiePartitioned', 'requires cookieSecure: true (browsers reject Partitioned cookies without Secure)');
+    bad(
+      'cookiePartitioned',
+      'requires cookieSecure: true (browsers reject Partitioned cookies without Secure)',
+    );
   }
   const lowerName = s.cookieName.toLowerCase();
   if (lowerName.startsWith('__secure-') && !s.cookieSecure) {
     bad('cookieName', 'a __Secure- cookie requires cookieSecure: true, or browsers ignore it');
   }
   if (lowerName.startsWith('__host-')) {
-    if (!s.cookieSecure) bad('cookieName', 'a __Host- cookie requires cookieSecure: true, or browsers ignore it');
-    if (s.cookieDomain !== null) bad('cookieDomain', 'a __Host- cookie must not have a domain; set cookieDomain to null');
+    if (!s.cookieSecure)
+      bad('cookieName', 'a __Host- cookie requires cookieSecure: true, or browsers ignore it');
+    if (s.cookieDomain !== null)
+      bad('cookieDomain', 'a __Host- cookie must not have a domain; set cookieDomain to null');
     if (s.cookiePath !== '/') bad('cookiePath', "a __Host- cookie must have cookiePath '/'");
   }
   const serializer = s.serializer as Partial<Serializer> | undefined;

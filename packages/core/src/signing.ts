@@ -60,7 +60,9 @@ export class Signer {
     this.salt = options.salt ?? 'django.core.signing.Signer';
     this.sep = options.sep ?? ':';
     if (this.sep === '' || /[A-Za-z0-9_=-]/.test(this.sep)) {
-      throw new ImproperlyConfigured(`Unsafe Signer separator: ${JSON.stringify(this.sep)} (cannot be empty or consist of only A-z0-9-_=)`);
+      throw new ImproperlyConfigured(
+        `Unsafe Signer separator: ${JSON.stringify(this.sep)} (cannot be empty or consist of only A-z0-9-_=)`,
+      );
     }
   }
 
@@ -116,7 +118,10 @@ export class TimestampSigner extends Signer {
   }
 
   /** Verifies and also returns the signing time (Unix seconds). */
-  async unsignWithTimestamp(signedValue: string, options: UnsignOptions = {}): Promise<{ value: string; timestamp: number }> {
+  async unsignWithTimestamp(
+    signedValue: string,
+    options: UnsignOptions = {},
+  ): Promise<{ value: string; timestamp: number }> {
     const result = await super.unsign(signedValue);
     const at = result.lastIndexOf(this.sep);
     if (at < 0) throw new BadSignature(`No "${this.sep}" found in value`);
@@ -188,7 +193,12 @@ export async function loads(signed: string, options: LoadsOptions): Promise<unkn
   return (options.serializer ?? jsonSerializer).loads(data);
 }
 
-function timestampSigner(secretKey: string, fallbackKeys: readonly string[], salt: string | undefined, clock: Clock | undefined) {
+function timestampSigner(
+  secretKey: string,
+  fallbackKeys: readonly string[],
+  salt: string | undefined,
+  clock: Clock | undefined,
+) {
   const options: TimestampSignerOptions = { secretKey, fallbackKeys, salt: salt ?? DEFAULT_SALT };
   if (clock) options.clock = clock;
   return new TimestampSigner(options);

@@ -1,12 +1,17 @@
 import type { SessionsOptions } from '@sess/core';
-import { Sessions, SessionStoreUnavailable, varyWithCookie } from '@sess/core';
+import { SessionStoreUnavailable, Sessions, varyWithCookie } from '@sess/core';
 import { cacheEngine } from '@sess/engine-cache';
 import { memoryCache } from '@sess/engine-cache/memory';
 import { describe, expect, it } from 'vitest';
 
 const clock = { now: () => Date.UTC(2026, 0, 1) };
 const build = (options: Partial<SessionsOptions> = {}) =>
-  new Sessions({ engine: cacheEngine({ backend: memoryCache() }), secretKey: 'cookie-test-secret-key-0123456789ab', clock, ...options });
+  new Sessions({
+    engine: cacheEngine({ backend: memoryCache() }),
+    secretKey: 'cookie-test-secret-key-0123456789ab',
+    clock,
+    ...options,
+  });
 
 describe('cookies in and out', () => {
   it("sets a cookie with Django's attributes", () => {
@@ -24,14 +29,18 @@ describe('cookies in and out', () => {
       cookiePriority: 'High',
       cookieHttpOnly: false,
     });
-    expect(sessions.cookies.cookie('k', undefined)).toBe('__Host-sid=k; Path=/; Secure; Partitioned; Priority=High; SameSite=None');
+    expect(sessions.cookies.cookie('k', undefined)).toBe(
+      '__Host-sid=k; Path=/; Secure; Partitioned; Priority=High; SameSite=None',
+    );
     expect(build({ cookieDomain: '.example.com', cookiePath: '/app' }).cookies.cookie('k', 5)).toMatch(
       /^sessionid=k; Max-Age=5; Domain=\.example\.com; Path=\/app; Expires=/,
     );
   });
 
   it("deletes with Django's header, the same Path and Domain, and Secure where browsers need it", () => {
-    expect(build().cookies.deletion()).toBe('sessionid=; Max-Age=0; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; SameSite=Lax');
+    expect(build().cookies.deletion()).toBe(
+      'sessionid=; Max-Age=0; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; SameSite=Lax',
+    );
     expect(build({ cookieDomain: 'example.com', cookiePath: '/x' }).cookies.deletion()).toBe(
       'sessionid=; Max-Age=0; Domain=example.com; Path=/x; Expires=Thu, 01 Jan 1970 00:00:00 GMT; SameSite=Lax',
     );

@@ -20,7 +20,11 @@ describe('signing against real Django', () => {
     for (const value of values) {
       for (const salt of [undefined, SESSION_SALT]) {
         for (const compress of [false, true]) {
-          cases.push({ value, salt: salt ?? 'django.core.signing', signed: await signing.dumps(value, { secretKey, compress, ...(salt ? { salt } : {}) }) });
+          cases.push({
+            value,
+            salt: salt ?? 'django.core.signing',
+            signed: await signing.dumps(value, { secretKey, compress, ...(salt ? { salt } : {}) }),
+          });
         }
       }
     }
@@ -46,7 +50,14 @@ print(json.dumps(out))`,
     expect(dumped.some((d) => d.signed.startsWith('.'))).toBe(true);
     for (const [i, d] of dumped.entries()) {
       const value = values[Math.floor(i / 4)];
-      expect(await signing.loads(d.signed, { secretKey, fallbackKeys: ['old-secret-key-rotated-out-of-service-long-enough'], salt: d.salt, maxAge: 60 })).toEqual(value);
+      expect(
+        await signing.loads(d.signed, {
+          secretKey,
+          fallbackKeys: ['old-secret-key-rotated-out-of-service-long-enough'],
+          salt: d.salt,
+          maxAge: 60,
+        }),
+      ).toEqual(value);
     }
   });
 
@@ -67,7 +78,16 @@ print(json.dumps({'decoded': s.decode(args['encoded']), 'encoded': s.encode(args
   });
 
   it('the JSON serializer writes exactly the bytes Django writes', () => {
-    const samples = [{ a: 1, b: 'x' }, { s: 'héllo \u2028 😀 \u007f "q" \\ \n\t', n: [0, -1, 1.5, 1e21, 123456789012], t: true, f: false, z: null }];
+    const samples = [
+      { a: 1, b: 'x' },
+      {
+        s: 'héllo \u2028 😀 \u007f "q" \\ \n\t',
+        n: [0, -1, 1.5, 1e21, 123456789012],
+        t: true,
+        f: false,
+        z: null,
+      },
+    ];
     const ours = samples.map((v) => new TextDecoder().decode(jsonSerializer.dumps(v)));
     const theirs = django<string[]>(
       'print(json.dumps([signing.JSONSerializer().dumps(v).decode("latin-1") for v in args]))',

@@ -7,7 +7,12 @@ import { describe, expect, it } from 'vitest';
 const quiet = { warn: () => {}, error: () => {} };
 const engine = cacheEngine({ backend: memoryCache() });
 const build = (options: Partial<SessionsOptions>) =>
-  new Sessions({ engine, secretKey: 'a-secret-key-long-enough-0123456789', logger: quiet, ...options } as SessionsOptions);
+  new Sessions({
+    engine,
+    secretKey: 'a-secret-key-long-enough-0123456789',
+    logger: quiet,
+    ...options,
+  } as SessionsOptions);
 
 describe('settings', () => {
   it("has Django's defaults", () => {
@@ -31,14 +36,38 @@ describe('settings', () => {
     ['a missing secret', { secretKey: '' }, /^secretKey: is required/],
     ['a missing secret (undefined)', { secretKey: undefined }, /^secretKey: is required/],
     ['bad fallbacks', { secretKeyFallbacks: [''] }, /^secretKeyFallbacks:/],
-    ['SameSite=None without Secure', { cookieSameSite: 'None' }, /^cookieSameSite: 'None' requires cookieSecure/],
-    ['an unknown SameSite', { cookieSameSite: 'sometimes' as 'Lax' }, /^cookieSameSite: "sometimes" is not one of/],
-    ['__Host- with a domain', { cookieName: '__Host-sid', cookieSecure: true, cookieDomain: 'example.com' }, /^cookieDomain: a __Host- cookie/],
-    ['__Host- without Secure', { cookieName: '__host-sid' }, /^cookieName: a __Host- cookie requires cookieSecure/],
-    ['__Host- with a path', { cookieName: '__Host-sid', cookieSecure: true, cookiePath: '/app' }, /^cookiePath: a __Host- cookie/],
+    [
+      'SameSite=None without Secure',
+      { cookieSameSite: 'None' },
+      /^cookieSameSite: 'None' requires cookieSecure/,
+    ],
+    [
+      'an unknown SameSite',
+      { cookieSameSite: 'sometimes' as 'Lax' },
+      /^cookieSameSite: "sometimes" is not one of/,
+    ],
+    [
+      '__Host- with a domain',
+      { cookieName: '__Host-sid', cookieSecure: true, cookieDomain: 'example.com' },
+      /^cookieDomain: a __Host- cookie/,
+    ],
+    [
+      '__Host- without Secure',
+      { cookieName: '__host-sid' },
+      /^cookieName: a __Host- cookie requires cookieSecure/,
+    ],
+    [
+      '__Host- with a path',
+      { cookieName: '__Host-sid', cookieSecure: true, cookiePath: '/app' },
+      /^cookiePath: a __Host- cookie/,
+    ],
     ['__Secure- without Secure', { cookieName: '__Secure-sid' }, /^cookieName: a __Secure- cookie/],
     ['Partitioned without Secure', { cookiePartitioned: true }, /^cookiePartitioned:/],
-    ['a cookie name with a separator', { cookieName: 'session id' }, /^cookieName: "session id" is not a valid cookie name/],
+    [
+      'a cookie name with a separator',
+      { cookieName: 'session id' },
+      /^cookieName: "session id" is not a valid cookie name/,
+    ],
     ['a name with ; (attribute injection)', { cookieName: 'sid;Domain=evil' }, /^cookieName:/],
     ['a path with ;', { cookiePath: '/;Domain=evil.com' }, /^cookiePath:/],
     ['a path with CRLF', { cookiePath: '/\r\nX: y' }, /^cookiePath:/],
@@ -46,7 +75,11 @@ describe('settings', () => {
     ['a domain with ;', { cookieDomain: 'a.com;Secure' }, /^cookieDomain:/],
     ['a negative age', { cookieAge: -1 }, /^cookieAge: must be a positive whole number/],
     ['a fractional age', { cookieAge: 1.5 }, /^cookieAge:/],
-    ['a non-boolean flag', { cookieSecure: 'yes' as unknown as boolean }, /^cookieSecure: must be true or false/],
+    [
+      'a non-boolean flag',
+      { cookieSecure: 'yes' as unknown as boolean },
+      /^cookieSecure: must be true or false/,
+    ],
     ['a bad priority', { cookiePriority: 'urgent' as 'High' }, /^cookiePriority:/],
     ['a bad serializer', { serializer: { dumps: () => new Uint8Array() } as never }, /^serializer:/],
     ['no engine', { engine: undefined as never }, /^engine: must be a session engine/],

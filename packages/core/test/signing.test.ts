@@ -9,28 +9,42 @@ const COOKIE_SALT = 'django.contrib.sessions.backends.signed_cookies';
 
 describe('Django 5.2 golden vectors (SECRET_KEY="django-insecure-test-secret", time 1700000000)', () => {
   it('session encode of {"a":1,"b":"x"} matches byte for byte', async () => {
-    expect(await signing.dumps({ a: 1, b: 'x' }, { secretKey, salt: SESSION_SALT, compress: true, clock })).toBe(
-      'eyJhIjoxLCJiIjoieCJ9:1r31eq:A98KgeJ9JRqxs8uQ5xN78690U5teghF6I9m3fwPXDaw',
-    );
+    expect(
+      await signing.dumps({ a: 1, b: 'x' }, { secretKey, salt: SESSION_SALT, compress: true, clock }),
+    ).toBe('eyJhIjoxLCJiIjoieCJ9:1r31eq:A98KgeJ9JRqxs8uQ5xN78690U5teghF6I9m3fwPXDaw');
   });
 
   it('a compressed session decodes to the same data, and ours carries the same signature when zlib agrees', async () => {
     const django = '.eJyrVspWslJKHCZAqRYAlOZN7g:1r31eq:QtyphI5SsSpSPEbbypUKMXtBVaFZnDut4RS9vQqg_ds';
-    expect(await signing.loads(django, { secretKey, salt: SESSION_SALT, clock })).toEqual({ k: 'a'.repeat(200) });
-    const ours = await signing.dumps({ k: 'a'.repeat(200) }, { secretKey, salt: SESSION_SALT, compress: true, clock });
+    expect(await signing.loads(django, { secretKey, salt: SESSION_SALT, clock })).toEqual({
+      k: 'a'.repeat(200),
+    });
+    const ours = await signing.dumps(
+      { k: 'a'.repeat(200) },
+      { secretKey, salt: SESSION_SALT, compress: true, clock },
+    );
     expect(ours.startsWith('.')).toBe(true);
-    expect(await signing.loads(ours, { secretKey, salt: SESSION_SALT, clock })).toEqual({ k: 'a'.repeat(200) });
+    expect(await signing.loads(ours, { secretKey, salt: SESSION_SALT, clock })).toEqual({
+      k: 'a'.repeat(200),
+    });
   });
 
   it('the signed-cookies engine value matches', async () => {
-    expect(await signing.dumps({ a: 1, b: 'x' }, { secretKey, salt: COOKIE_SALT, compress: true, clock })).toBe(
-      'eyJhIjoxLCJiIjoieCJ9:1r31eq:HnACTPuhUmtGAWItkQyNzryPpFzJA-TRQ9WD4Z7LOsA',
-    );
+    expect(
+      await signing.dumps({ a: 1, b: 'x' }, { secretKey, salt: COOKIE_SALT, compress: true, clock }),
+    ).toBe('eyJhIjoxLCJiIjoieCJ9:1r31eq:HnACTPuhUmtGAWItkQyNzryPpFzJA-TRQ9WD4Z7LOsA');
   });
 
   it('signing.dumps("hello") with the default salt matches', async () => {
-    expect(await signing.dumps('hello', { secretKey, clock })).toBe('ImhlbGxvIg:1r31eq:2Nl4wNrykX-Q2-luSmxJLOzJr5kQgEMJleNKjKgkhZE');
-    expect(await signing.loads('ImhlbGxvIg:1r31eq:2Nl4wNrykX-Q2-luSmxJLOzJr5kQgEMJleNKjKgkhZE', { secretKey, clock })).toBe('hello');
+    expect(await signing.dumps('hello', { secretKey, clock })).toBe(
+      'ImhlbGxvIg:1r31eq:2Nl4wNrykX-Q2-luSmxJLOzJr5kQgEMJleNKjKgkhZE',
+    );
+    expect(
+      await signing.loads('ImhlbGxvIg:1r31eq:2Nl4wNrykX-Q2-luSmxJLOzJr5kQgEMJleNKjKgkhZE', {
+        secretKey,
+        clock,
+      }),
+    ).toBe('hello');
   });
 });
 
@@ -56,8 +70,12 @@ describe('Signer and TimestampSigner', () => {
   it('a different salt or key does not verify; fallback keys do', async () => {
     const signed = await new signing.Signer({ secretKey: 'old-key', salt: 's' }).sign('v');
     await expect(new signing.Signer({ secretKey, salt: 's' }).unsign(signed)).rejects.toThrow(BadSignature);
-    await expect(new signing.Signer({ secretKey: 'old-key', salt: 't' }).unsign(signed)).rejects.toThrow(BadSignature);
-    expect(await new signing.Signer({ secretKey, fallbackKeys: ['x', 'old-key'], salt: 's' }).unsign(signed)).toBe('v');
+    await expect(new signing.Signer({ secretKey: 'old-key', salt: 't' }).unsign(signed)).rejects.toThrow(
+      BadSignature,
+    );
+    expect(
+      await new signing.Signer({ secretKey, fallbackKeys: ['x', 'old-key'], salt: 's' }).unsign(signed),
+    ).toBe('v');
   });
 
   it('refuses an unsafe separator', () => {
@@ -97,11 +115,15 @@ describe('Signer and TimestampSigner', () => {
 
   it('caps decompression even for validly signed data', async () => {
     const signed = await signing.dumps({ a: 'x'.repeat(100_000) }, { secretKey, compress: true });
-    await expect(signing.loads(signed, { secretKey, maxDecompressedSize: 10_000 })).rejects.toThrow(RangeError);
+    await expect(signing.loads(signed, { secretKey, maxDecompressedSize: 10_000 })).rejects.toThrow(
+      RangeError,
+    );
   });
 
   it('compresses only when it saves more than one byte', async () => {
     expect((await signing.dumps({ a: 1 }, { secretKey, compress: true })).startsWith('.')).toBe(false);
-    expect((await signing.dumps({ a: 'b'.repeat(50) }, { secretKey, compress: true })).startsWith('.')).toBe(true);
+    expect((await signing.dumps({ a: 'b'.repeat(50) }, { secretKey, compress: true })).startsWith('.')).toBe(
+      true,
+    );
   });
 });

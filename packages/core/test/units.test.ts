@@ -97,7 +97,9 @@ describe('JSON serializer', () => {
   });
 
   it('reads bytes as latin-1 like Django', () => {
-    expect(jsonSerializer.loads(new Uint8Array([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xe9, 0x22, 0x7d]))).toEqual({ a: 'é' });
+    expect(
+      jsonSerializer.loads(new Uint8Array([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xe9, 0x22, 0x7d])),
+    ).toEqual({ a: 'é' });
   });
 
   const bad: [string, unknown, string][] = [

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { Sessions, SerializationError } from '@sess/core';
+import { SerializationError, Sessions } from '@sess/core';
 import { cacheEngine } from '@sess/engine-cache';
 import { memoryCache } from '@sess/engine-cache/memory';
 import { jsonSerializer } from '@sess/serializer-json';
@@ -10,7 +10,9 @@ import { describe, expect, it } from 'vitest';
 function pythonDumps(values: unknown[]): string[] {
   const script =
     'import json, sys\nvals = json.loads(sys.stdin.read())\nprint(json.dumps([json.dumps(v, separators=(",", ":")) for v in vals]))';
-  return JSON.parse(execFileSync('/usr/bin/python3', ['-c', script], { input: JSON.stringify(values), encoding: 'utf8' }));
+  return JSON.parse(
+    execFileSync('/usr/bin/python3', ['-c', script], { input: JSON.stringify(values), encoding: 'utf8' }),
+  );
 }
 
 const plain = fc.letrec((tie) => ({
@@ -27,12 +29,18 @@ const plain = fc.letrec((tie) => ({
 
 describe('@sess/serializer-json', () => {
   it('is the default serializer of Sessions', () => {
-    const sessions = new Sessions({ engine: cacheEngine({ backend: memoryCache() }), secretKey: 'json-test-secret-key-0123456789abcd' });
+    const sessions = new Sessions({
+      engine: cacheEngine({ backend: memoryCache() }),
+      secretKey: 'json-test-secret-key-0123456789abcd',
+    });
     expect(sessions.settings.serializer).toBe(jsonSerializer);
   });
 
   it('writes the same bytes as Python for random data (property test, 300 values)', () => {
-    const values = fc.sample(fc.dictionary(fc.string({ unit: 'binary', maxLength: 10 }), plain, { maxKeys: 6 }), 300);
+    const values = fc.sample(
+      fc.dictionary(fc.string({ unit: 'binary', maxLength: 10 }), plain, { maxKeys: 6 }),
+      300,
+    );
     const ours = values.map((v) => new TextDecoder('latin1').decode(jsonSerializer.dumps(v)));
     expect(ours).toEqual(pythonDumps(values));
   });
