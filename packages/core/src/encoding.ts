@@ -76,8 +76,15 @@ export function b62Decode(text: string): number {
   return sign * n;
 }
 
+interface BufferLike {
+  from(buffer: ArrayBufferLike, offset: number, length: number): { toString(encoding: 'latin1'): string };
+}
+// Node's Buffer decodes latin-1 natively; TextDecoder('latin1') is really windows-1252, so not a substitute.
+const NodeBuffer = (globalThis as { Buffer?: BufferLike }).Buffer;
+
 /** Bytes as ISO-8859-1 text, one character per byte (Django decodes session JSON this way). */
 export function latin1Decode(bytes: Uint8Array): string {
+  if (NodeBuffer) return NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
   let out = '';
   for (let i = 0; i < bytes.length; i += 8192) {
     out += String.fromCharCode.apply(null, bytes.subarray(i, i + 8192) as unknown as number[]);

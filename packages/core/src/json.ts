@@ -8,6 +8,7 @@
  */
 import { latin1Decode } from './encoding.js';
 import { SerializationError } from './errors.js';
+import { utf8 } from './platform.js';
 import type { Serializer } from './serializer.js';
 
 const NON_PRINTABLE_ASCII = /[^\x20-\x7e]/g;
@@ -78,10 +79,8 @@ function check(value: unknown, path: (string | number)[], seen: Set<object>): vo
 
 function dumps(value: unknown): Uint8Array {
   check(value, [], new Set());
-  const text = JSON.stringify(value).replace(NON_PRINTABLE_ASCII, escapeChar);
-  const out = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
-  return out;
+  // After escaping, the text is pure ASCII, so UTF-8 encoding is the latin-1 encoding Django expects.
+  return utf8(JSON.stringify(value).replace(NON_PRINTABLE_ASCII, escapeChar));
 }
 
 function loads(data: Uint8Array): unknown {
