@@ -3,5 +3,5 @@ import { sharedTest, workspaceAliases } from '../../vitest.shared.ts';
 
 export default defineProject({
   resolve: { alias: workspaceAliases() },
-  test: { name: 'engine-db', ...sharedTest },
+  test: { name: 'engine-db', ...sharedTest, globalSetup: ['./test/global-setup.ts'] },
 });

@@ -1,3 +1,11 @@
+/*
+ * NOTE for the MongoDB / DynamoDB adapters (from the SQL/engine side): every change here is additive and
+ * optional; nothing you code against breaks. `update(row, now)` now receives `now` as a second argument:
+ * honour it if you can (a row whose `expireDate` is not after `now` counts as missing → resolve false),
+ * ignoring it is still correct enough. `dbEngine` calls `select`/`exists`/`deleteExpired` with `ctx.clock`.
+ * `SessionStoreUnavailable` / `ImproperlyConfigured` are the errors to throw (see the SQL adapters).
+ */
+
 /**
  * The contract between `dbEngine` and one database: a table (or collection) of Django-shaped session rows.
  * One implementation per subpath (`/sqlite`, `/postgres`, `/mysql`, `/mongodb`, `/dynamodb`), each over a
@@ -18,8 +26,12 @@ export interface SessionRow {
 export interface SessionTable {
   /** Inserts a row; resolves false (never throws) when the key already exists. */
   insert(row: SessionRow): Promise<boolean>;
-  /** Updates an existing row; resolves false when there is no row under the key (never inserts). */
-  update(row: SessionRow): Promise<boolean>;
+  /**
+   * Updates an existing row; resolves false when there is no row under the key (never inserts). When `now`
+   * is given, a row whose `expireDate` is not after it counts as missing too (an expired session is dead:
+   * writing to it would bring it back).
+   */
+  update(row: SessionRow, now?: Date): Promise<boolean>;
   /** The row under `key` if its `expireDate` is after `now`, else null. */
   select(key: string, now: Date): Promise<Omit<SessionRow, 'sessionKey'> | null>;
   /** Whether a row under `key` exists with `expireDate` after `now`. */
