@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/memory.ts'],
+  entry: ['src/index.ts', 'src/memory.ts', 'src/redis.ts', 'src/memcached.ts'],
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

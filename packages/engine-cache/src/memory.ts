@@ -18,7 +18,8 @@ export class MemoryCache implements CacheBackend {
 
   constructor(options: MemoryCacheOptions = {}) {
     const { max = 10_000, maxBytes = 64 * 1024 * 1024, clock } = options;
-    if (!Number.isSafeInteger(max) || max < 1) throw new ImproperlyConfigured('memoryCache: `max` must be a positive integer');
+    if (!Number.isSafeInteger(max) || max < 1)
+      throw new ImproperlyConfigured('memoryCache: `max` must be a positive integer');
     if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) {
       throw new ImproperlyConfigured('memoryCache: `maxBytes` must be a positive integer');
     }
