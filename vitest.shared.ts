@@ -3,13 +3,17 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Alias } from 'vite';
 
 const root = dirname(fileURLToPath(import.meta.url));
 
 interface Manifest {
   name?: string;
   exports?: Record<string, unknown>;
+}
+
+interface Alias {
+  find: RegExp;
+  replacement: string;
 }
 
 export function workspaceAliases(): Alias[] {

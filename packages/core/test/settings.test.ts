@@ -34,7 +34,11 @@ describe('settings', () => {
 
   const failures: [string, Partial<SessionsOptions> & Record<string, unknown>, RegExp][] = [
     ['a missing secret', { secretKey: '' }, /^secretKey: is required/],
-    ['a missing secret (undefined)', { secretKey: undefined }, /^secretKey: is required/],
+    [
+      'a missing secret (undefined)',
+      { secretKey: undefined as unknown as string },
+      /^secretKey: is required/,
+    ],
     ['bad fallbacks', { secretKeyFallbacks: [''] }, /^secretKeyFallbacks:/],
     [
       'SameSite=None without Secure',
