@@ -1,2 +1,85 @@
-// @sess/express: being written.
-export {};
+/**
+ * @sess/express: Django's SessionMiddleware for Express (and Connect). It opens `req.session` from the
+ * Cookie header, and saves it before the response's headers leave, so a failed save reaches Express's
+ * error handling instead of a 200 with a lost write.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Session, SessionData, Sessions } from '@sess/core';
+import { ImproperlyConfigured, varyWithCookie } from '@sess/core';
+import { holdResponse } from './hold.js';
+
+/**
+ * The session's fields, for typing `req.session` across the app. Augment it:
+ * `declare module '@sess/express' { interface SessionFields { userId: string } }`.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: augmented by applications
+export interface SessionFields {}
+
+/** The type of `req.session`: `Session` over the augmented `SessionFields`. */
+export type RequestSession = Session<SessionFields & SessionData>;
+
+declare global {
+  // biome-ignore lint/style/noNamespace: Express's own augmentation point for `req` (as @types/express-session)
+  namespace Express {
+    interface Request {
+      /** The request's session, opened by `session()` from @sess/express. */
+      session: RequestSession;
+    }
+  }
+}
+
+export interface SessionMiddlewareOptions<T extends SessionData = SessionData> {
+  /** The configured `Sessions` (engine, secret key, cookie settings). */
+  sessions: Sessions<T>;
+  /**
+   * false (default): a request whose cookie carries a valid key has its session loaded before the
+   * handler runs. true: nothing is loaded; the handler calls `await req.session.load()` when it needs
+   * the session, and a request that never does costs no store call.
+   */
+  lazy?: boolean;
+}
+
+type Next = (error?: unknown) => void;
+
+/** The middleware: `app.use(session({ sessions }))`. */
+export function session<T extends SessionData = SessionData>(
+  options: SessionMiddlewareOptions<T>,
+): (req: IncomingMessage, res: ServerResponse, next: Next) => void {
+  const { sessions, lazy = false } = options ?? ({} as SessionMiddlewareOptions<T>);
+  if (!sessions || typeof sessions.cookies?.begin !== 'function') {
+    throw new ImproperlyConfigured('@sess/express session(): `sessions` must be a Sessions instance from @sess/core');
+  }
+  return function sessionMiddleware(req, res, next) {
+    const incoming = sessions.cookies.begin(req.headers.cookie);
+    (req as IncomingMessage & { session: Session<T> }).session = incoming.session;
+    const proceed = () => {
+      holdResponse(
+        res,
+        async (status) => {
+          const { setCookie, vary } = await sessions.cookies.commit(incoming, { status });
+          if (setCookie.length > 0) appendSetCookie(res, setCookie);
+          if (vary) res.setHeader('Vary', varyWithCookie(headerText(res.getHeader('Vary'))));
+        },
+        next,
+      );
+      next();
+    };
+    if (lazy || incoming.session.sessionKey === null) {
+      proceed();
+      return;
+    }
+    // A load failure (the store is down) goes to the error handler before any cookie is touched.
+    incoming.session.load().then(proceed, next);
+  };
+}
+
+function headerText(value: number | string | string[] | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  return Array.isArray(value) ? value.join(', ') : String(value);
+}
+
+function appendSetCookie(res: ServerResponse, values: string[]): void {
+  const existing = res.getHeader('Set-Cookie');
+  const list = existing === undefined ? [] : Array.isArray(existing) ? existing : [String(existing)];
+  res.setHeader('Set-Cookie', [...list, ...values]);
+}
