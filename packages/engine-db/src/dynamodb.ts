@@ -169,6 +169,7 @@ class DynamoDbTable implements SessionTable {
    * only a session that had already expired when scanned can be in that window.
    */
   async deleteExpired(now: Date, limit: number): Promise<number> {
+    if (!(limit >= 1)) return 0;
     let deleted = 0;
     let start: DynamoItem | undefined;
     do {
