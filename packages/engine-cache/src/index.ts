@@ -8,7 +8,9 @@ import {
   CreateError,
   ImproperlyConfigured,
   InvalidSessionKey,
+  isSessError,
   isValidSessionKey,
+  SessionStoreUnavailable,
   UpdateError,
 } from '@sess/core';
 
