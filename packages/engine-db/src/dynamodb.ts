@@ -72,6 +72,9 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 type Client = Pick<DynamoDBClient, 'send'>;
 
 class DynamoDbTable implements SessionTable {
+  /** Where the scan of an unfinished `clearExpired` run (identified by its `now`) goes on. */
+  private resume: { now: number; start: DynamoItem } | undefined;
+
   constructor(
     private readonly client: Client,
     readonly name: string,
@@ -170,9 +173,13 @@ class DynamoDbTable implements SessionTable {
    */
   async deleteExpired(now: Date, limit: number): Promise<number> {
     if (!(limit >= 1)) return 0;
+    // `dbEngine.clearExpired` calls again with the same `now` while batches come back full: go on from where
+    // the last call stopped instead of scanning the whole table again for every batch.
+    let start = this.resume?.now === now.getTime() ? this.resume.start : undefined;
+    this.resume = undefined;
     let deleted = 0;
-    let start: DynamoItem | undefined;
     do {
+      const pageStart = start;
       const page = await this.send('Scan', (abortSignal) =>
         this.client.send(
           new ScanCommand({
@@ -181,12 +188,14 @@ class DynamoDbTable implements SessionTable {
             FilterExpression: '#e < :now',
             ExpressionAttributeNames: { '#k': KEY_ATTRIBUTE, '#e': EXPIRY_ATTRIBUTE },
             ExpressionAttributeValues: { ':now': epochSeconds(now) },
-            ...(start ? { ExclusiveStartKey: start } : {}),
+            ...(pageStart ? { ExclusiveStartKey: pageStart } : {}),
           }),
           { abortSignal },
         ),
       );
-      const keys = (page.Items ?? []).slice(0, Math.max(0, limit - deleted));
+      const items = page.Items ?? [];
+      const room = limit - deleted;
+      const keys = items.slice(0, room);
       for (let i = 0; i < keys.length; i += BATCH_SIZE) {
         const chunk = keys.slice(i, i + BATCH_SIZE);
         await this.batchDelete(
@@ -194,8 +203,11 @@ class DynamoDbTable implements SessionTable {
         );
         deleted += chunk.length;
       }
-      start = page.LastEvaluatedKey;
+      // A page only partly deleted is scanned again next time (its deleted items are gone by then).
+      start = items.length > room ? pageStart : page.LastEvaluatedKey;
+      if (items.length > room) break;
     } while (start !== undefined && deleted < limit);
+    if (start !== undefined) this.resume = { now: now.getTime(), start };
     return deleted;
   }
 

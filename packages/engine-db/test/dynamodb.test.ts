@@ -325,6 +325,29 @@ describe('DynamoDB adapter against DynamoDB Local', () => {
       expect(await rawGet(client, table, expired[2999]!.session_key.S)).toBeUndefined();
       expect(await sessions.clearExpired()).toBe(0);
     });
+
+    it('clearExpired in small batches over many scan pages misses nothing (the scan resumes between batches)', async () => {
+      const paged = newTable('paged');
+      await createTableWithoutTtl(client, paged);
+      const now = Date.now();
+      const bulky = 'x'.repeat(90_000); // ~11 items per 1 MB scan page
+      const expired = Array.from({ length: 40 }, (_, i) =>
+        rawItem(`pexp${String(i).padStart(28, '0')}`, bulky, now - HOUR),
+      );
+      const live = Array.from({ length: 6 }, (_, i) =>
+        rawItem(`plive${String(i).padStart(27, '0')}`, bulky, now + HOUR),
+      );
+      // Interleaved, so live items sit on the pages between expired ones.
+      await batchPut(
+        client,
+        paged,
+        expired.flatMap((item, i) => (i % 7 === 0 && live[i / 7] ? [item, live[i / 7]!] : [item])),
+      );
+      const engine = dbEngine({ database: dynamodb(client, { table: paged }), clearBatchSize: 7 });
+      expect(await sessionsOver(engine).clearExpired()).toBe(40);
+      expect(await countItems(client, paged)).toBe(6);
+      for (const item of live) expect(await rawGet(client, paged, item.session_key.S)).toBeDefined();
+    });
   });
 
   describe('the 400 KB item limit', () => {
