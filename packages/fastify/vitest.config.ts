@@ -3,5 +3,10 @@ import { sharedTest, workspaceAliases } from '../../vitest.shared.ts';
 
 export default defineProject({
   resolve: { alias: workspaceAliases() },
-  test: { name: 'fastify', ...sharedTest },
+  test: {
+    name: 'fastify',
+    ...sharedTest,
+    // Type tests (test/*.test-d.ts) run through tsc with the package's tsconfig (dependencies built).
+    typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
+  },
 });

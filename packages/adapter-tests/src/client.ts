@@ -1,4 +1,4 @@
-import { parse as parseSetCookie, type Cookie } from 'set-cookie-parser';
+import { type Cookie, parse as parseSetCookie } from 'set-cookie-parser';
 
 export interface Reply {
   status: number;
@@ -47,7 +47,10 @@ export class Client {
     if (!options.ignoreSetCookie) {
       for (const c of setCookies) {
         if (c.name !== this.cookieName) continue;
-        const expired = c.maxAge !== undefined ? c.maxAge <= 0 : c.expires !== undefined && c.expires.getTime() < Date.now();
+        const expired =
+          c.maxAge !== undefined
+            ? c.maxAge <= 0
+            : c.expires !== undefined && c.expires.getTime() < Date.now();
         this.value = expired ? undefined : c.value;
       }
     }

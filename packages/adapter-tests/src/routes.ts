@@ -161,7 +161,11 @@ export function scenarioRoutes(state: RouteState): ScenarioRoute[] {
       path: '/vary',
       handle: async (session) => {
         await session.load();
-        return { status: 200, body: { value: session.get('count') ?? null }, headers: { Vary: 'Accept-Language' } };
+        return {
+          status: 200,
+          body: { value: session.get('count') ?? null },
+          headers: { Vary: 'Accept-Language' },
+        };
       },
     },
     {

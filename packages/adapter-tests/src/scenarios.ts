@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { SessionData, SessionEngine } from '@sess/core';
-import { isSessError, SessionInterrupted, Sessions, SessionStoreUnavailable } from '@sess/core';
+import type { SessionData } from '@sess/core';
+import { isSessError, SessionInterrupted, SessionStoreUnavailable, Sessions } from '@sess/core';
 import type { Cookie } from 'set-cookie-parser';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Client, type Reply } from './client.js';
@@ -75,7 +75,10 @@ function expectNoSessionCookie(reply: Reply): void {
  * Registers the adapter scenario table: every scenario, on every engine, in eager and lazy mode, over
  * real HTTP on loopback.
  */
-export function runAdapterScenarios(adapter: AdapterUnderTest, engines: readonly EngineCase[] = ENGINES): void {
+export function runAdapterScenarios(
+  adapter: AdapterUnderTest,
+  engines: readonly EngineCase[] = ENGINES,
+): void {
   for (const engineCase of engines) {
     for (const lazy of [false, true]) {
       describe(`${adapter.name} on ${engineCase.name}, ${lazy ? 'lazy' : 'eager'}`, () => {
@@ -214,7 +217,9 @@ function scenarios(adapter: AdapterUnderTest, engineCase: EngineCase, lazy: bool
 
   if (stored) {
     it('an unknown key loads as an empty session and its cookie is deleted, without a store write', async () => {
-      const reply = await client().get('/read?name=count', { cookie: 'sessionid=abcdefgh12345678abcdefgh12345678' });
+      const reply = await client().get('/read?name=count', {
+        cookie: 'sessionid=abcdefgh12345678abcdefgh12345678',
+      });
       expect(reply.body).toMatchObject({ value: null });
       expectDeletion(reply);
       expect(probe.calls.save).toBe(0);
@@ -408,5 +413,3 @@ function scenarios(adapter: AdapterUnderTest, engineCase: EngineCase, lazy: bool
     });
   }
 }
-
-

@@ -19,7 +19,6 @@ export interface SessionFields {}
 export type RequestSession = Session<SessionFields & SessionData>;
 
 declare global {
-  // biome-ignore lint/style/noNamespace: Express's own augmentation point for `req` (as @types/express-session)
   namespace Express {
     interface Request {
       /** The request's session, opened by `session()` from @sess/express. */
@@ -47,7 +46,9 @@ export function session<T extends SessionData = SessionData>(
 ): (req: IncomingMessage, res: ServerResponse, next: Next) => void {
   const { sessions, lazy = false } = options ?? ({} as SessionMiddlewareOptions<T>);
   if (!sessions || typeof sessions.cookies?.begin !== 'function') {
-    throw new ImproperlyConfigured('@sess/express session(): `sessions` must be a Sessions instance from @sess/core');
+    throw new ImproperlyConfigured(
+      '@sess/express session(): `sessions` must be a Sessions instance from @sess/core',
+    );
   }
   return function sessionMiddleware(req, res, next) {
     const incoming = sessions.cookies.begin(req.headers.cookie);

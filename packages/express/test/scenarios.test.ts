@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import { listenOnLoopback, runAdapterScenarios } from '@sess/adapter-tests';
+import type { Session } from '@sess/core';
 import { session } from '@sess/express';
 import express, { type NextFunction, type Request, type Response } from 'express';
 
@@ -11,7 +12,8 @@ runAdapterScenarios({
     for (const route of routes) {
       app.get(route.path, async (req, res) => {
         const query = new URL(req.originalUrl, 'http://localhost').searchParams;
-        const result = await route.handle(req.session, query);
+        // The route table is written for untyped sessions; the type test's SessionFields augmentation is global.
+        const result = await route.handle(req.session as unknown as Session, query);
         if (result.headers) res.set(result.headers);
         res.status(result.status).json(result.body);
       });

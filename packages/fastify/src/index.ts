@@ -47,13 +47,15 @@ const states = new WeakMap<FastifyRequest, State>();
 const plugin: FastifyPluginAsync<SessionPluginOptions> = async (fastify, options) => {
   const { sessions, lazy = false } = options ?? ({} as SessionPluginOptions);
   if (!sessions || typeof sessions.cookies?.begin !== 'function') {
-    throw new ImproperlyConfigured('@sess/fastify: the `sessions` option must be a Sessions instance from @sess/core');
+    throw new ImproperlyConfigured(
+      '@sess/fastify: the `sessions` option must be a Sessions instance from @sess/core',
+    );
   }
   fastify.decorateRequest('session', null as unknown as RequestSession);
 
   fastify.addHook('onRequest', async (request) => {
     const incoming = sessions.cookies.begin(request.headers.cookie);
-    request.session = incoming.session as RequestSession;
+    request.session = incoming.session as unknown as RequestSession;
     // A load failure (the store is down) goes to the error handler before any cookie is touched.
     if (!lazy && incoming.session.sessionKey !== null) await incoming.session.load();
     states.set(request, { incoming, done: false });

@@ -87,14 +87,19 @@ function hasStatus(error: unknown): error is SessError & { status: number } {
 
 function defaultErrorResponse(error: SessError & { status: number }): Response {
   const text = error.status === 503 ? 'Service Unavailable' : error.status === 400 ? 'Bad Request' : 'Error';
-  return new Response(text, { status: error.status, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+  return new Response(text, {
+    status: error.status,
+    headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+  });
 }
 
 /**
  * `const withSession = createWithSession({ sessions })`, then in a fetch handler:
  * `return withSession(request, async (session) => Response.json({ visits: session.get('visits') }))`.
  */
-export function createWithSession<T extends SessionData = SessionData>(options: WithSessionOptions<T>): WithSession<T> {
+export function createWithSession<T extends SessionData = SessionData>(
+  options: WithSessionOptions<T>,
+): WithSession<T> {
   assertSessions(options?.sessions, '@sess/hono createWithSession()');
   const onError = options.onError ?? defaultErrorResponse;
   return async (request, handler) => {

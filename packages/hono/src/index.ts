@@ -40,7 +40,10 @@ export interface SessionMiddlewareOptions<T extends SessionData = SessionData> {
 /** A session error with an HTTP status becomes Hono's `HTTPException` (the error stays its `cause`). */
 function toHttpError(error: unknown): unknown {
   if (isSessError(error) && typeof error.status === 'number') {
-    return new HTTPException(error.status as ConstructorParameters<typeof HTTPException>[0], { message: error.message, cause: error });
+    return new HTTPException(error.status as ConstructorParameters<typeof HTTPException>[0], {
+      message: error.message,
+      cause: error,
+    });
   }
   return error;
 }

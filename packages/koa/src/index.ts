@@ -36,14 +36,18 @@ export interface SessionMiddlewareOptions<T extends SessionData = SessionData> {
 }
 
 /** The middleware: `app.use(session({ sessions }))`. */
-export function session<T extends SessionData = SessionData>(options: SessionMiddlewareOptions<T>): Middleware {
+export function session<T extends SessionData = SessionData>(
+  options: SessionMiddlewareOptions<T>,
+): Middleware {
   const { sessions, lazy = false } = options ?? ({} as SessionMiddlewareOptions<T>);
   if (!sessions || typeof sessions.cookies?.begin !== 'function') {
-    throw new ImproperlyConfigured('@sess/koa session(): `sessions` must be a Sessions instance from @sess/core');
+    throw new ImproperlyConfigured(
+      '@sess/koa session(): `sessions` must be a Sessions instance from @sess/core',
+    );
   }
   return async function sessionMiddleware(ctx: ParameterizedContext, next) {
     const incoming = sessions.cookies.begin(ctx.get('Cookie') || undefined);
-    ctx.session = incoming.session;
+    ctx.session = incoming.session as unknown as ContextSession;
     // A load failure (the store is down) becomes Koa's error response before any cookie is touched.
     if (!lazy && incoming.session.sessionKey !== null) await incoming.session.load();
     try {

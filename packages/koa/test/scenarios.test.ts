@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import { listenOnLoopback, runAdapterScenarios } from '@sess/adapter-tests';
+import type { Session } from '@sess/core';
 import { session } from '@sess/koa';
 import Koa from 'koa';
 
@@ -15,7 +16,11 @@ runAdapterScenarios({
     app.use(async (ctx) => {
       const route = byPath.get(ctx.path);
       if (!route || ctx.method !== 'GET') return;
-      const result = await route.handle(ctx.session, new URLSearchParams(ctx.querystring));
+      // The route table is written for untyped sessions; the type test's SessionFields augmentation is global.
+      const result = await route.handle(
+        ctx.session as unknown as Session,
+        new URLSearchParams(ctx.querystring),
+      );
       if (result.headers) ctx.set(result.headers);
       ctx.status = result.status;
       ctx.body = result.body;
