@@ -1,0 +1,318 @@
+// From raw repetitions to what a person reads: medians, paired ratios to the raw limits, targets, and the
+// markdown of bench/results/latest.md. Pure functions of the results object.
+import { median, pairedRatio, spread } from './stats.mjs';
+
+const fmtInt = (v) => (Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : '–');
+const fmtUs = (v) => (Number.isFinite(v) ? (v >= 100 ? fmtInt(v) : v.toFixed(1)) : '–');
+const fmtMs = (v) => (Number.isFinite(v) ? (v >= 10 ? v.toFixed(1) : v.toFixed(2)) : '–');
+const fmtPct = (v) => (Number.isFinite(v) ? `${Math.round(v * 100)}%` : '–');
+export const fmtRatio = (v) => (Number.isFinite(v) ? `${v.toFixed(2)}×` : '–');
+
+const pick = (reps, path) =>
+  reps.map((r) => {
+    if (!r) return Number.NaN;
+    let v = r;
+    for (const k of path.split('.')) v = v?.[k];
+    return typeof v === 'number' ? v : Number.NaN;
+  });
+
+function ratioOf(section, id, refId, path) {
+  if (!refId || !section.runs[refId]) return Number.NaN;
+  return pairedRatio(pick(section.runs[id] ?? [], path), pick(section.runs[refId], path));
+}
+
+// -------------------------------------------------------------------------------------------- W1
+
+export function w1Rows(section) {
+  return section.candidates.map((c) => {
+    const reps = section.runs[c.id] ?? [];
+    const ok = reps.filter(Boolean);
+    return {
+      ...c,
+      measured: ok.length,
+      create: median(pick(reps, 'create.opsPerSec')),
+      c1: median(pick(reps, 'c1.opsPerSec')),
+      c1p50: median(pick(reps, 'c1.p50us')),
+      c1p99: median(pick(reps, 'c1.p99us')),
+      c64: median(pick(reps, 'c64.opsPerSec')),
+      c64p50: median(pick(reps, 'c64.p50us')),
+      c64p99: median(pick(reps, 'c64.p99us')),
+      rssMB: median(pick(reps, 'rssMB')),
+      spreadC1: spread(pick(reps, 'c1.opsPerSec')),
+      spreadC64: spread(pick(reps, 'c64.opsPerSec')),
+      ratioC1: ratioOf(section, c.id, c.ref, 'c1.opsPerSec'),
+      ratioC64: ratioOf(section, c.id, c.ref, 'c64.opsPerSec'),
+      capped: ok.some((r) => r.create.capped || r.c1.capped || r.c64.capped),
+      valid: ok.length > 0 && ok.every((r) => r.valid),
+      error: section.errors[c.id],
+    };
+  });
+}
+
+function labelOf(section, id) {
+  return section.candidates.find((c) => c.id === id)?.label ?? id;
+}
+
+function w1Table(section) {
+  const rows = w1Rows(section);
+  const lines = [
+    '| backend | candidate | role | c1 ops/s | c1 p50 / p99 µs | c64 ops/s | c64 p50 / p99 µs | create ops/s | spread c1 / c64 | × ref c1 / c64 | valid |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of rows) {
+    if (r.measured === 0) {
+      lines.push(`| ${r.backend} | ${r.label} | ${r.role} | not measured: ${oneLine(r.error)} ||||||||`);
+      continue;
+    }
+    lines.push(
+      `| ${r.backend} | ${r.role === 'sess' ? `**${r.label}**` : r.label}${r.capped ? ' ⏱' : ''} | ${r.role}${r.info ? ' (info)' : ''} | ${fmtInt(r.c1)} | ${fmtUs(r.c1p50)} / ${fmtUs(r.c1p99)} | ${fmtInt(r.c64)} | ${fmtUs(r.c64p50)} / ${fmtUs(r.c64p99)} | ${fmtInt(r.create)} | ${fmtPct(r.spreadC1)} / ${fmtPct(r.spreadC64)} | ${r.ref ? `${fmtRatio(r.ratioC1)} / ${fmtRatio(r.ratioC64)}` : ''} | ${r.valid ? 'yes' : 'NO'} |`,
+    );
+  }
+  const pairs = rows.filter((r) => r.ref).map((r) => `${r.label} → ${labelOf(section, r.ref)}`);
+  lines.push('', `"× ref" pairs: ${pairs.join('; ')}.`);
+  return lines.join('\n');
+}
+
+// -------------------------------------------------------------------------------------------- W2
+
+export function w2Rows(section) {
+  return section.candidates.map((c) => {
+    const reps = section.runs[c.id] ?? [];
+    const ok = reps.filter(Boolean);
+    return {
+      ...c,
+      measured: ok.length,
+      ops: median(pick(reps, 'opsPerSec')),
+      p50: median(pick(reps, 'p50us')),
+      p99: median(pick(reps, 'p99us')),
+      bytes: median(pick(reps, 'cookieBytes')),
+      spread: spread(pick(reps, 'opsPerSec')),
+      ratio: ratioOf(section, c.id, c.ref, 'opsPerSec'),
+      valid: ok.length > 0 && ok.every((r) => r.valid),
+      error: section.errors[c.id],
+    };
+  });
+}
+
+function w2Table(section) {
+  const rows = w2Rows(section);
+  const lines = [
+    '| family | candidate | role | ops/s | p50 / p99 µs | cookie bytes | spread | × ref | valid |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of rows) {
+    if (r.measured === 0) {
+      lines.push(`| ${r.family} | ${r.label} | ${r.role} | not measured: ${oneLine(r.error)} |||||`);
+      continue;
+    }
+    lines.push(
+      `| ${r.family} | ${r.role === 'sess' ? `**${r.label}**` : r.label} | ${r.role}${r.info ? ' (info)' : ''} | ${fmtInt(r.ops)} | ${fmtUs(r.p50)} / ${fmtUs(r.p99)} | ${fmtInt(r.bytes)} | ${fmtPct(r.spread)} | ${r.ref ? fmtRatio(r.ratio) : ''} | ${r.valid ? 'yes' : 'NO'} |`,
+    );
+  }
+  const pairs = rows.filter((r) => r.ref).map((r) => `${r.label} → ${labelOf(section, r.ref)}`);
+  lines.push('', `"× ref" pairs: ${pairs.join('; ')}.`);
+  return lines.join('\n');
+}
+
+// -------------------------------------------------------------------------------------------- W3
+
+export function w3Rows(section) {
+  return section.candidates.map((c) => {
+    const reps = section.runs[c.id] ?? [];
+    const ok = reps.filter(Boolean);
+    return {
+      ...c,
+      measured: ok.length,
+      rps: median(pick(reps, 'reqPerSec')),
+      mean: median(pick(reps, 'meanMs')),
+      p50: median(pick(reps, 'p50ms')),
+      p99: median(pick(reps, 'p99ms')),
+      spread: spread(pick(reps, 'reqPerSec')),
+      ratio: ratioOf(section, c.id, c.ref, 'reqPerSec'),
+      ratioNode: c.id === 'node:http/none' ? Number.NaN : ratioOf(section, c.id, 'node:http/none', 'reqPerSec'),
+      bytes: median(pick(reps, 'cookieBytes')),
+      non2xx: ok.reduce((s, r) => s + r.non2xx, 0),
+      errors: ok.reduce((s, r) => s + r.errors, 0),
+      storeCalls: ok.reduce((s, r) => s + (r.storeCalls ?? 0), 0),
+      checks: ok.map((r) => r.check).join(', '),
+      error: section.errors[c.id],
+    };
+  });
+}
+
+function w3Table(section) {
+  const rows = w3Rows(section);
+  const lines = [
+    '| framework | candidate | role | route | req/s | mean ms | p50 / p99 ms | spread | × fw | × node:http | cookie bytes | non-2xx / errors | store calls (sess) | check |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of rows) {
+    if (r.measured === 0) {
+      lines.push(`| ${r.framework} | ${r.label} | ${r.role} | ${r.path} | not measured: ${oneLine(r.error)} ||||||||||`);
+      continue;
+    }
+    lines.push(
+      `| ${r.framework} | ${r.role === 'sess' ? `**${r.label}**` : r.label} | ${r.role} | ${r.path} | ${fmtInt(r.rps)} | ${fmtMs(r.mean)} | ${r.p50} / ${r.p99} | ${fmtPct(r.spread)} | ${r.ref ? fmtRatio(r.ratio) : ''} | ${fmtRatio(r.ratioNode)} | ${fmtInt(r.bytes)} | ${r.non2xx} / ${r.errors} | ${r.role === 'sess' ? r.storeCalls : ''} | ${r.checks} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+// ----------------------------------------------------------------------------------------- scale
+
+function scaleTable(section) {
+  const lines = [
+    '| database | rows | insert (raw, bulk) s | load p50 / p99 µs (Session, random keys) | loads | clearExpired s | removed | peak RSS MB (clearExpired process; idle baseline) |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  for (const [db, r] of Object.entries(section.results)) {
+    if (!r?.ok) {
+      lines.push(`| ${db} | not measured: ${oneLine(r?.error)} |||||||`);
+      continue;
+    }
+    lines.push(
+      `| ${db} | ${fmtInt(r.rows)} | ${r.insertS.toFixed(1)} | ${fmtUs(r.load.p50us)} / ${fmtUs(r.load.p99us)} | ${fmtInt(r.load.ops)} | ${r.clear.seconds.toFixed(2)} | ${fmtInt(r.clear.removed)} | ${fmtInt(r.clear.peakRssMB)} (${fmtInt(r.clear.baselineRssMB)}) |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------- targets
+
+/** The issue's targets, each a ratio to its raw limit measured in the same run. */
+export function targets(results) {
+  const out = [];
+  const w1 = results.w1 ? w1Rows(results.w1) : [];
+  const w1Target = (id, min, what) => {
+    const r = w1.find((x) => x.id === id);
+    if (!r) return;
+    const value = Math.min(r.ratioC1, r.ratioC64);
+    out.push({ what, target: min, value, detail: `c1 ${fmtRatio(r.ratioC1)}, c64 ${fmtRatio(r.ratioC64)}`, group: 'W1' });
+  };
+  w1Target('redis/sess', 0.9, 'W1 Redis ÷ raw ioredis GET+SET EX');
+  w1Target('memcached/sess', 0.9, 'W1 Memcached ÷ raw memjs get+set');
+  w1Target('file/sess', 0.9, 'W1 file ÷ raw fs (same durability)');
+  w1Target('sqlite/sess', 0.8, 'W1 SQLite ÷ raw better-sqlite3 upsert+select');
+  w1Target('memory/sess', 0.8, 'W1 memory ÷ raw Map holding JSON');
+  const w2 = results.w2 ? w2Rows(results.w2) : [];
+  for (const [id, what] of [
+    ['signed/sess', 'W2 signed ÷ raw HMAC-SHA256+JSON(+deflate as Django)'],
+    ['sealed/sess', 'W2 encrypted ÷ raw AES-256-GCM+JSON'],
+  ]) {
+    const r = w2.find((x) => x.id === id);
+    if (r) out.push({ what, target: 0.8, value: r.ratio, detail: '', group: 'W2' });
+  }
+  const w3 = results.w3 ? w3Rows(results.w3) : [];
+  const w3Target = (id, min, what, extra = '') => {
+    const r = w3.find((x) => x.id === id);
+    if (!r) return;
+    const calls = r.lazy ? r.storeCalls : 0;
+    out.push({
+      what,
+      target: min,
+      value: r.ratio,
+      detail: `${extra}${r.lazy ? `store calls: ${r.storeCalls}` : ''}`,
+      group: 'W3',
+      failExtra: calls !== 0,
+    });
+  };
+  w3Target('express/sess-memory', 0.8, 'W3 Express + memory engine ÷ Express without sessions');
+  w3Target('fastify/sess-memory', 0.7, 'W3 Fastify + memory engine ÷ Fastify without sessions');
+  for (const fw of ['express', 'fastify', 'koa', 'hono']) {
+    w3Target(`${fw}/sess-lazy-memory`, 0.95, `W3 ${fw}, lazy, untouched route ÷ ${fw} without sessions`);
+  }
+  return out.map((t) => ({
+    ...t,
+    met: Number.isFinite(t.value) ? t.value >= t.target && !t.failExtra : null,
+  }));
+}
+
+function targetsTable(results) {
+  const rows = targets(results);
+  if (rows.length === 0) return '';
+  const lines = ['| target | goal | measured | met |', '|---|---|---|---|'];
+  for (const t of rows) {
+    const verdict = t.met === null ? 'not measured' : t.met ? 'yes' : '**NO**';
+    lines.push(`| ${t.what} | ≥ ${t.target.toFixed(2)}× | ${fmtRatio(t.value)}${t.detail ? ` (${t.detail})` : ''} | ${verdict} |`);
+  }
+  return lines.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------- document
+
+function oneLine(text) {
+  return String(text ?? 'unknown').split('\n')[0].replace(/\|/g, '/').slice(0, 160);
+}
+
+export function markdown(results) {
+  const m = results.meta;
+  const out = [
+    `# sess benchmarks — ${m.mode} run`,
+    '',
+    'Each candidate as a ratio of the raw driver doing the same work beneath it, measured side by side in one run',
+    `(${m.reps} interleaved repetitions, A B C / C B A; medians; ratios are the median of per-repetition ratios).`,
+    'Numbers are from a shared 2-core machine: compare ratios, not absolute figures.',
+    '',
+    `- command: \`${m.command}\``,
+    `- date: ${m.date}; wall time ${Math.round(m.wallS)} s (${Object.entries(m.sectionS)
+      .map(([k, v]) => `${k} ${Math.round(v)} s`)
+      .join(', ')})`,
+    `- load average: at the start ${m.loadStart}; at the end ${m.loadEnd}`,
+    `- machine: ${m.machine}`,
+    `- node ${m.node} (V8 ${m.v8}), libuv threadpool ${m.threadpool}`,
+    `- servers: ${Object.values(m.serverVersions).join('; ') || 'none'}`,
+    `- CPU pinning: ${m.pinning}`,
+    `- settings: ${m.settingsText}`,
+    `- packages: ${m.packages}`,
+    '',
+  ];
+  const t = targetsTable(results);
+  if (t) out.push('## Targets (ratio to the raw limit, same run)', '', t, '');
+  if (results.w1) {
+    out.push(
+      '## W1 — store round trip in process: load → counter++ → save, through `Session` for sess',
+      '',
+      'ops/s = round trips per second; latency in µs per round trip (at c64 it includes queueing behind the other 63). "× ref" is paired per repetition with the raw limit named below (same client library, same durability). ⏱ = a phase hit the time cap, so fewer than N sessions were used (the rate is still comparable).',
+      '',
+      w1Table(results.w1),
+      '',
+    );
+  }
+  if (results.w2) {
+    out.push(
+      '## W2 — cookie codecs: decode the previous cookie → counter++ → encode, one at a time',
+      '',
+      w2Table(results.w2),
+      '',
+    );
+  }
+  if (results.w3) {
+    out.push(
+      '## W3 — HTTP end to end: GET / loads the session, counter++, saves (autocannon, separate process)',
+      '',
+      `${results.w3.settings.connections} connections; every request carries the next cookie of a pool of ${results.w3.settings.poolSize} pre-created sessions (steady state, not creation). "× fw" divides by the same framework with no session, "× node:http" by the bare node:http server. autocannon reports percentiles in whole milliseconds, hence the mean column. check = the counter GET / answers for pool cookie #0 before → after each repetition (store-backed sessions keep counting; cookie sessions cannot, the client resends its old cookie). Store calls are counted on sess's engine during the measured runs (the lazy route must make none).`,
+      '',
+      w3Table(results.w3),
+      '',
+    );
+  }
+  if (results.scale) {
+    out.push(
+      '## Scale — 1M sessions in SQLite and PostgreSQL',
+      '',
+      'Rows inserted in bulk with the raw driver in Django\'s format (one encoded payload), then random loads through `Session`; then every row is made expired and `sessions.clearExpired()` runs in a fresh process whose peak RSS is reported beside its idle baseline.',
+      '',
+      scaleTable(results.scale),
+      '',
+    );
+  }
+  const errors = ['w1', 'w2', 'w3']
+    .flatMap((k) => Object.entries(results[k]?.errors ?? {}).map(([id, e]) => `- ${k.toUpperCase()} ${id}: ${oneLine(e)}`));
+  if (errors.length) out.push('## Candidates that failed', '', ...errors, '');
+  return out.join('\n');
+}
+
+/** The short table printed at the end of a run. */
+export function summary(results) {
+  return targetsTable(results);
+}

@@ -1,0 +1,46 @@
+// W3 candidates: framework × session library. `ref` is the same framework with no session at all; every
+// candidate is also divided by the bare node:http server. `path` is the route autocannon hits.
+
+const c = (framework, candidate, label, role, extra = {}) => ({
+  id: `${framework}/${candidate}${extra.engine ? `-${extra.engine}` : ''}`,
+  framework,
+  candidate,
+  label,
+  role,
+  path: '/',
+  needs: [],
+  ref: role === 'limit' ? undefined : `${framework}/none`,
+  ...extra,
+});
+
+const sessTriple = (framework) => [
+  c(framework, 'sess', `sess @sess/${framework} + memory engine`, 'sess', { engine: 'memory' }),
+  c(framework, 'sess', `sess @sess/${framework} + Redis engine`, 'sess', { engine: 'redis', needs: ['redis'] }),
+  c(framework, 'sess-lazy', `sess @sess/${framework}, lazy, route never touches the session`, 'sess', {
+    engine: 'memory',
+    path: '/untouched',
+    lazy: true,
+  }),
+];
+
+export const W3_CANDIDATES = [
+  c('node:http', 'none', 'node:http, no session (ceiling)', 'limit'),
+  c('express', 'none', 'express, no session', 'limit'),
+  ...sessTriple('express'),
+  c('express', 'express-session', 'express-session + MemoryStore', 'peer'),
+  c('express', 'express-session-redis', 'express-session + connect-redis', 'peer', { needs: ['redis'] }),
+  c('express', 'cookie-session', 'cookie-session', 'peer'),
+  c('express', 'iron-session', 'iron-session', 'peer'),
+  c('fastify', 'none', 'fastify, no session', 'limit'),
+  ...sessTriple('fastify'),
+  c('fastify', 'fastify-session', '@fastify/session (memory)', 'peer'),
+  c('fastify', 'secure-session', '@fastify/secure-session', 'peer'),
+  c('koa', 'none', 'koa, no session', 'limit'),
+  ...sessTriple('koa'),
+  c('koa', 'koa-session', 'koa-session (cookie)', 'peer'),
+  c('koa', 'koa-session-store', 'koa-session + Map store', 'peer'),
+  c('hono', 'none', 'hono (@hono/node-server), no session', 'limit'),
+  ...sessTriple('hono'),
+];
+
+export const FRAMEWORK_ORDER = ['node:http', 'express', 'fastify', 'koa', 'hono'];
