@@ -1,0 +1,159 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { RecordingLogger } from '@sess/contract';
+import { SessionStoreUnavailable, Sessions } from '@sess/core';
+import { DbEngine, dbEngine } from '@sess/engine-db';
+import { postgres } from '@sess/engine-db/postgres';
+import { startPostgres } from '@sess/test-servers';
+import pg from 'pg';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { recordingBatches } from './helpers.ts';
+
+const SECRET = 'postgres-tests-secret-key-0123456789abcdefghij';
+const info = () => inject('postgres');
+const admin = new pg.Pool({ connectionString: inject('postgres').url, max: 2 });
+afterAll(() => admin.end());
+
+async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('PostgreSQL faults', () => {
+  it('idle pooled connections killed by pg_terminate_backend do not crash the process; the next request works', async () => {
+    const logger = new RecordingLogger();
+    const pool = new pg.Pool({ connectionString: info().url, max: 3, application_name: 'sess-victim' });
+    const engine = dbEngine({ database: postgres(pool, { logger }), table: 'fault_sessions' });
+    await engine.createTable();
+    const sessions = new Sessions({ engine, secretKey: SECRET });
+    const s = sessions.open();
+    s.set('user', 1);
+    await s.save();
+    // Put three connections in the pool, all idle.
+    await Promise.all([1, 2, 3].map(() => sessions.open(s.sessionKey).load()));
+    expect(pool.idleCount).toBeGreaterThan(0);
+    const killed = await admin.query(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'sess-victim'",
+    );
+    expect(killed.rowCount).toBeGreaterThan(0);
+    await until(() => logger.records.length > 0, 'the pool to report its dead connections');
+    expect(logger.messages('warn')[0]).toMatch(/idle pooled connection failed/);
+    const again = await sessions.open(s.sessionKey).load();
+    expect(again.get('user')).toBe(1);
+    again.set('user', 2);
+    await again.save();
+    expect((await sessions.open(s.sessionKey).load()).get('user')).toBe(2);
+    await pool.end();
+  });
+
+  it('reads right after the kill, without waiting for the pool to notice, still work', async () => {
+    const pool = new pg.Pool({ connectionString: info().url, max: 1, application_name: 'sess-victim-2' });
+    const engine = dbEngine({ database: postgres(pool, { logger: new RecordingLogger() }), table: 'fault_sessions' });
+    await engine.createTable();
+    const sessions = new Sessions({ engine, secretKey: SECRET });
+    const s = sessions.open();
+    s.set('k', 'v');
+    await s.save();
+    await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'sess-victim-2'");
+    // No wait for the pool's 'error' event: the next read may be handed the dead client.
+    for (let i = 0; i < 3; i++) expect((await sessions.open(s.sessionKey).load()).get('k')).toBe('v');
+    await pool.end();
+  });
+
+  it('a stopped server makes every operation fail with SessionStoreUnavailable (503), not an empty session', async () => {
+    const server = await startPostgres();
+    const pool = new pg.Pool({ connectionString: server.url, max: 2 });
+    try {
+      const engine = dbEngine({ database: postgres(pool, { logger: new RecordingLogger() }) });
+      await engine.createTable();
+      const sessions = new Sessions({ engine, secretKey: SECRET });
+      const s = sessions.open();
+      s.set('user', 1);
+      await s.save();
+      await server.stop();
+      const reopened = sessions.open(s.sessionKey);
+      await expect(reopened.load()).rejects.toBeInstanceOf(SessionStoreUnavailable);
+      await expect(reopened.load()).rejects.toMatchObject({ status: 503 });
+      s.set('user', 2);
+      await expect(s.save()).rejects.toBeInstanceOf(SessionStoreUnavailable);
+      await expect(sessions.clearExpired()).rejects.toBeInstanceOf(SessionStoreUnavailable);
+      const incoming = sessions.cookies.begin(`sessionid=${s.sessionKey}`);
+      await expect(incoming.session.load()).rejects.toBeInstanceOf(SessionStoreUnavailable);
+    } finally {
+      await server.stop();
+      await pool.end();
+    }
+  });
+
+  it('a server that accepts but never answers fails within timeoutMs', async () => {
+    const sockets: Socket[] = [];
+    const blackhole: Server = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => blackhole.listen(0, '127.0.0.1', resolve));
+    const { port } = blackhole.address() as { port: number };
+    const pool = new pg.Pool({ host: '127.0.0.1', port, user: 'postgres', max: 1 });
+    pool.on('error', () => {});
+    try {
+      const engine = new DbEngine({ database: postgres(pool, { timeoutMs: 300 }) });
+      const sessions = new Sessions({ engine, secretKey: SECRET });
+      await expect(sessions.open('abcdefghijklmnopqrstuvwxyz012345').load()).rejects.toThrow(/did not answer within 300 ms/);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      blackhole.close();
+      await pool.end().catch(() => {});
+    }
+  });
+});
+
+describe('PostgreSQL rows', () => {
+  it('clearExpired() deletes 25 000 expired rows in batches of at most 1000 and leaves live rows', async () => {
+    const pool = new pg.Pool({ connectionString: info().url, max: 2 });
+    const raw = recordingBatches(postgres(pool));
+    const engine = new DbEngine({ database: raw.database, table: 'batch_sessions', clearBatchSize: 1000 });
+    await engine.createTable();
+    const sessions = new Sessions({ engine, secretKey: SECRET });
+    const live = sessions.open();
+    live.set('live', true);
+    await live.save();
+    await pool.query(
+      `INSERT INTO batch_sessions SELECT 'exp' || lpad(i::text, 29, '0'), 'x', now() - interval '1 day' FROM generate_series(1, 25000) AS i`,
+    );
+    expect(await sessions.clearExpired()).toBe(25_000);
+    expect(Math.max(...raw.batches)).toBeLessThanOrEqual(1000);
+    expect(raw.batches).toHaveLength(26);
+    expect((await pool.query('SELECT count(*)::int AS c FROM batch_sessions')).rows[0].c).toBe(1);
+    expect((await sessions.open(live.sessionKey).load()).get('live')).toBe(true);
+    await pool.end();
+  });
+
+  it('two processes clearing at once split the expired rows between them', async () => {
+    const pools = [1, 2].map(() => new pg.Pool({ connectionString: info().url, max: 1 }));
+    const engines = pools.map((pool) => new DbEngine({ database: postgres(pool), table: 'split_sessions', clearBatchSize: 500 }));
+    await engines[0]!.createTable();
+    await pools[0]!.query(
+      `INSERT INTO split_sessions SELECT 'spl' || lpad(i::text, 29, '0'), 'x', now() - interval '1 day' FROM generate_series(1, 6000) AS i`,
+    );
+    const counts = await Promise.all(engines.map((e) => new Sessions({ engine: e, secretKey: SECRET }).clearExpired()));
+    expect(counts[0]! + counts[1]!).toBe(6000);
+    await Promise.all(pools.map((p) => p.end()));
+  });
+
+  it('expire_date is a timestamptz holding the exact instant', async () => {
+    const pool = new pg.Pool({ connectionString: info().url, max: 1 });
+    const engine = new DbEngine({ database: postgres(pool), table: 'instant_sessions' });
+    await engine.createTable();
+    const sessions = new Sessions({ engine, secretKey: SECRET });
+    const s = sessions.open();
+    s.set('x', 1);
+    const when = new Date(Date.UTC(2033, 2, 4, 5, 6, 7, 89));
+    s.setExpiry(when);
+    await s.save();
+    const { rows } = await pool.query(
+      `SELECT to_char(expire_date AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') AS t, pg_typeof(expire_date)::text AS type FROM instant_sessions`,
+    );
+    expect(rows[0]).toEqual({ t: '2033-03-04 05:06:07.089000', type: 'timestamp with time zone' });
+    expect((await engine.loadRecord(s.sessionKey!, sessions.context))?.expireDate.getTime()).toBe(when.getTime());
+    await pool.end();
+  });
+});
