@@ -20,7 +20,10 @@ export function prepareDirectory(path: string | URL | undefined, create: boolean
   if (path === undefined) requested = tmpdir();
   else if (path instanceof URL) requested = fileURLToPath(path);
   else if (typeof path === 'string' && path !== '' && !path.includes('\0')) requested = path;
-  else throw new ImproperlyConfigured('fileEngine: `path` must be a directory path (a non-empty string or a file: URL)');
+  else
+    throw new ImproperlyConfigured(
+      'fileEngine: `path` must be a directory path (a non-empty string or a file: URL)',
+    );
 
   const absolute = resolve(requested);
   let stats = statSync(absolute, { throwIfNoEntry: false });
@@ -34,7 +37,9 @@ export function prepareDirectory(path: string | URL | undefined, create: boolean
     stats = statSync(absolute);
   }
   if (!stats.isDirectory()) {
-    throw new ImproperlyConfigured(`fileEngine: the session storage path ${JSON.stringify(absolute)} is not a directory`);
+    throw new ImproperlyConfigured(
+      `fileEngine: the session storage path ${JSON.stringify(absolute)} is not a directory`,
+    );
   }
   try {
     accessSync(absolute, constants.R_OK | constants.W_OK | constants.X_OK);

@@ -97,7 +97,12 @@ export class FileEngine implements SessionEngine {
     return !this.#expired(await this.#decode(stored, context), stored.stats, context);
   }
 
-  async save(key: string, data: SessionData, options: SaveOptions, context: EngineContext): Promise<undefined> {
+  async save(
+    key: string,
+    data: SessionData,
+    options: SaveOptions,
+    context: EngineContext,
+  ): Promise<undefined> {
     const file = this.pathOf(key, context);
     // Encode first: a value the serializer refuses must not leave a placeholder file behind.
     const content = Buffer.from(await context.codec.encode(data), 'latin1');
@@ -187,7 +192,9 @@ export class FileEngine implements SessionEngine {
         return null;
       }
       if (code === 'ELOOP') {
-        context.logger.warn('Session file is a symbolic link; it was not followed', { logger: SECURITY_LOGGER });
+        context.logger.warn('Session file is a symbolic link; it was not followed', {
+          logger: SECURITY_LOGGER,
+        });
         return null;
       }
       throw this.#failure('read', error);
@@ -195,7 +202,9 @@ export class FileEngine implements SessionEngine {
     try {
       const stats = await handle.stat();
       if (!stats.isFile()) {
-        context.logger.warn('Session path is not a regular file; it was ignored', { logger: SECURITY_LOGGER });
+        context.logger.warn('Session path is not a regular file; it was ignored', {
+          logger: SECURITY_LOGGER,
+        });
         return null;
       }
       const bytes = await handle.readFile();
@@ -241,7 +250,8 @@ export class FileEngine implements SessionEngine {
     try {
       handle = await open(file, CREATE_FLAGS, FILE_MODE);
     } catch (error) {
-      if (codeOf(error) === 'EEXIST') throw new CreateError('the session key is already taken by a session file');
+      if (codeOf(error) === 'EEXIST')
+        throw new CreateError('the session key is already taken by a session file');
       throw this.#failure('create', error);
     }
     try {
@@ -262,7 +272,9 @@ export class FileEngine implements SessionEngine {
       throw new UpdateError('the session file no longer exists (deleted or expired meanwhile)');
     }
     if (!stats.isFile()) {
-      context.logger.warn('Session path is not a regular file; refusing to update it', { logger: SECURITY_LOGGER });
+      context.logger.warn('Session path is not a regular file; refusing to update it', {
+        logger: SECURITY_LOGGER,
+      });
       throw new UpdateError('the session file was replaced by something that is not a regular file');
     }
   }
@@ -345,7 +357,9 @@ export class FileEngine implements SessionEngine {
       throw this.#failure('read', error);
     }
     if (!stats.isDirectory()) {
-      throw new SessionStoreUnavailable(`file engine: the session storage path ${this.directory} is no longer a directory`);
+      throw new SessionStoreUnavailable(
+        `file engine: the session storage path ${this.directory} is no longer a directory`,
+      );
     }
   }
 

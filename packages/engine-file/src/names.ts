@@ -9,6 +9,8 @@ import { InvalidSessionKey, isValidSessionKey } from '@sess/core';
 export const TEMP_MARKER = '_out_';
 
 const TEMP_SUFFIX = /^[a-z0-9_]+$/;
+// core's check is a type guard; its false branch would narrow a string to `never`.
+const validKey = (text: string): boolean => isValidSessionKey(text);
 const TEMP_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
 /** The path of a session's file, after checking the key can never name anything else. */
@@ -21,7 +23,9 @@ export function sessionPath(directory: string, cookieName: string, key: string):
   // The key check already rules out separators and dot segments; this keeps the promise even if a
   // future key or cookie-name rule were loosened.
   if (dirname(path) !== directory || basename(path) !== name) {
-    throw new InvalidSessionKey('invalid session key: the session file would fall outside the storage directory');
+    throw new InvalidSessionKey(
+      'invalid session key: the session file would fall outside the storage directory',
+    );
   }
   return path;
 }
@@ -41,9 +45,13 @@ export type EntryKind = { kind: 'session'; key: string } | { kind: 'temp' } | { 
 export function classifyEntry(name: string, cookieName: string): EntryKind {
   if (!name.startsWith(cookieName)) return { kind: 'other' };
   const rest = name.slice(cookieName.length);
-  if (isValidSessionKey(rest)) return { kind: 'session', key: rest };
+  if (validKey(rest)) return { kind: 'session', key: rest };
   const at = rest.indexOf(TEMP_MARKER);
-  if (at > 0 && isValidSessionKey(rest.slice(0, at)) && TEMP_SUFFIX.test(rest.slice(at + TEMP_MARKER.length))) {
+  if (
+    at > 0 &&
+    isValidSessionKey(rest.slice(0, at)) &&
+    TEMP_SUFFIX.test(rest.slice(at + TEMP_MARKER.length))
+  ) {
     return { kind: 'temp' };
   }
   return { kind: 'other' };

@@ -4,4 +4,7 @@ import { tempDir } from './helpers.ts';
 
 runEngineContract({ name: 'file', makeEngine: () => fileEngine({ path: tempDir() }) });
 
-runEngineContract({ name: 'file (fsync off)', makeEngine: () => fileEngine({ path: tempDir(), fsync: false }) });
+runEngineContract({
+  name: 'file (fsync off)',
+  makeEngine: () => fileEngine({ path: tempDir(), fsync: false }),
+});

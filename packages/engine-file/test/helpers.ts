@@ -48,12 +48,19 @@ export function spawnWorker(command: Record<string, unknown>, options: WorkerOpt
           env,
           ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.uid }),
         })
-      : spawn('bash', ['-c', `ulimit -f ${options.fileSizeLimitKiB} && exec "$0" "$@"`, process.execPath, ...args], {
-          cwd: packageDir,
-          env,
-        });
+      : spawn(
+          'bash',
+          ['-c', `ulimit -f ${options.fileSizeLimitKiB} && exec "$0" "$@"`, process.execPath, ...args],
+          {
+            cwd: packageDir,
+            env,
+          },
+        );
   const lines: Record<string, unknown>[] = [];
-  const waiters: { test: (line: Record<string, unknown>) => boolean; resolve: (line: Record<string, unknown>) => void }[] = [];
+  const waiters: {
+    test: (line: Record<string, unknown>) => boolean;
+    resolve: (line: Record<string, unknown>) => void;
+  }[] = [];
   let buffer = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8');
@@ -75,10 +82,12 @@ export function spawnWorker(command: Record<string, unknown>, options: WorkerOpt
   child.stderr!.on('data', (chunk: string) => {
     stderr += chunk;
   });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stderr }));
-  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>(
+    (resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', (code, signal) => resolve({ code, signal, stderr }));
+    },
+  );
   return {
     child,
     lines,
@@ -88,7 +97,11 @@ export function spawnWorker(command: Record<string, unknown>, options: WorkerOpt
       if (found) return Promise.resolve(found);
       return new Promise((resolve, reject) => {
         waiters.push({ test, resolve });
-        exited.then(({ code, stderr: err }) => reject(new Error(`worker exited (${code}) before the awaited line: ${err}`)), reject);
+        exited.then(
+          ({ code, stderr: err }) =>
+            reject(new Error(`worker exited (${code}) before the awaited line: ${err}`)),
+          reject,
+        );
       });
     },
   };
@@ -97,7 +110,8 @@ export function spawnWorker(command: Record<string, unknown>, options: WorkerOpt
 /** The worker's last line, after a clean exit. */
 export async function result(worker: Worker): Promise<Record<string, unknown>> {
   const { code, stderr } = await worker.exited;
-  if (code !== 0) throw new Error(`worker failed (${code}): ${stderr}\n${JSON.stringify(worker.lines.at(-1))}`);
+  if (code !== 0)
+    throw new Error(`worker failed (${code}): ${stderr}\n${JSON.stringify(worker.lines.at(-1))}`);
   const last = worker.lines.at(-1);
   if (!last) throw new Error(`worker printed nothing: ${stderr}`);
   return last;

@@ -125,7 +125,11 @@ describe('write failures are raised, and the previous version survives', () => {
     const dir = tempDir();
     // 64 KiB: the first small save fits, the second (a ~200 KB file) fails part-way through its write.
     const worker = spawnWorker({ mode: 'save-big', dir, size: 400_000 }, { fileSizeLimitKiB: 64 });
-    const out = (await result(worker)) as { key: string; failure: Record<string, string> | null; after: string };
+    const out = (await result(worker)) as {
+      key: string;
+      failure: Record<string, string> | null;
+      after: string;
+    };
     expect(out.failure).toMatchObject({ name: 'SessionStoreUnavailable', cause: 'EFBIG' });
     expect(out.failure?.message).toMatch(/full/);
     expect(out.after).toBe('small');

@@ -28,9 +28,9 @@ import {
   InvalidSessionKey,
   SECURITY_LOGGER,
   type SessionData,
+  SessionStoreUnavailable,
   Sessions,
   type SessionsOptions,
-  SessionStoreUnavailable,
   signing,
   UpdateError,
 } from '@sess/core';
@@ -62,7 +62,8 @@ function age(file: string, seconds: number) {
   utimesSync(file, when, when);
 }
 
-const securityWarnings = (logger: RecordingLogger) => logger.records.filter((r) => r.details?.logger === SECURITY_LOGGER);
+const securityWarnings = (logger: RecordingLogger) =>
+  logger.records.filter((r) => r.details?.logger === SECURITY_LOGGER);
 
 describe('configuration, checked synchronously when the engine is made', () => {
   it('a missing directory is ImproperlyConfigured, naming the path and the fix', () => {
@@ -79,7 +80,9 @@ describe('configuration, checked synchronously when the engine is made', () => {
     for (const bad of ['', 'a\u0000b', 42, null]) {
       expect(() => fileEngine({ path: bad as string })).toThrow(ImproperlyConfigured);
     }
-    expect(() => fileEngine({ path: tempDir(), fsync: 'yes' as unknown as boolean })).toThrow(ImproperlyConfigured);
+    expect(() => fileEngine({ path: tempDir(), fsync: 'yes' as unknown as boolean })).toThrow(
+      ImproperlyConfigured,
+    );
   });
 
   it('defaults to the OS temp directory, as Django; accepts a file: URL and resolves symlinks', () => {
@@ -110,7 +113,19 @@ describe('configuration, checked synchronously when the engine is made', () => {
 });
 
 describe('session keys are checked before they touch a path', () => {
-  const hostile = ['../../etc/passwd', 'a/b', 'aaaa/bbbb', 'a\\b', 'aaaa\\bbbb', 'abcdefgh\u0000', '..', 'ABCDEFGHIJ', 'x'.repeat(41), 'short', ''];
+  const hostile = [
+    '../../etc/passwd',
+    'a/b',
+    'aaaa/bbbb',
+    'a\\b',
+    'aaaa\\bbbb',
+    'abcdefgh\u0000',
+    '..',
+    'ABCDEFGHIJ',
+    'x'.repeat(41),
+    'short',
+    '',
+  ];
 
   it('every engine method refuses them with InvalidSessionKey, and nothing is created or read', async () => {
     const parent = tempDir();
@@ -123,7 +138,9 @@ describe('session keys are checked before they touch a path', () => {
       await expect(engine.load(key, ctx)).rejects.toThrow(InvalidSessionKey);
       await expect(engine.exists(key, ctx)).rejects.toThrow(InvalidSessionKey);
       await expect(engine.save(key, { a: 1 }, options, ctx)).rejects.toThrow(InvalidSessionKey);
-      await expect(engine.save(key, { a: 1 }, { ...options, mustCreate: false }, ctx)).rejects.toThrow(InvalidSessionKey);
+      await expect(engine.save(key, { a: 1 }, { ...options, mustCreate: false }, ctx)).rejects.toThrow(
+        InvalidSessionKey,
+      );
       await expect(engine.destroy(key, ctx)).rejects.toThrow(InvalidSessionKey);
       expect(() => engine.pathOf(key, ctx)).toThrow(InvalidSessionKey);
     }
@@ -133,7 +150,9 @@ describe('session keys are checked before they touch a path', () => {
 
   it('a valid key names exactly <cookieName><key> inside the directory', () => {
     const { engine, dir } = setup();
-    expect(engine.pathOf('abcdefgh12345678', { cookieName: 'app_sid' })).toBe(join(realpathSync(dir), 'app_sidabcdefgh12345678'));
+    expect(engine.pathOf('abcdefgh12345678', { cookieName: 'app_sid' })).toBe(
+      join(realpathSync(dir), 'app_sidabcdefgh12345678'),
+    );
   });
 });
 
@@ -144,7 +163,10 @@ describe('what is on disk', () => {
     expect(readdirSync(dir)).toEqual([`app_session${s.sessionKey}`]);
     const text = readFileSync(join(dir, `app_session${s.sessionKey}`), 'latin1');
     expect(text).toMatch(/^\.?[A-Za-z0-9_-]+:[A-Za-z0-9]+:[A-Za-z0-9_-]{43}$/);
-    const data = await signing.loads(text, { secretKey: SECRET_KEY, salt: 'django.contrib.sessions.SessionStore' });
+    const data = await signing.loads(text, {
+      secretKey: SECRET_KEY,
+      salt: 'django.contrib.sessions.SessionStore',
+    });
     expect(data).toEqual({ user: 'u1', cart: [1, 2] });
     expect(await ctx.codec.decode(text)).toEqual({ user: 'u1', cart: [1, 2] });
   });
@@ -178,14 +200,20 @@ describe('symlinks and other non-files at a session path are never followed', ()
     const s = await sessions.open(key).load();
     expect(s.sessionKey).toBeNull();
     expect(s.items()).toEqual([]);
-    expect(securityWarnings(logger).map((r) => r.message)).toContain('Session file is a symbolic link; it was not followed');
+    expect(securityWarnings(logger).map((r) => r.message)).toContain(
+      'Session file is a symbolic link; it was not followed',
+    );
   });
 
   it('saves never write through it, and destroy removes the link, not its target', async () => {
     const { dir, engine, ctx, key, victimFile, victimText } = await planted();
     const options = { expiryAge: 60, expiryDate: new Date(Date.now() + 60_000) };
-    await expect(engine.save(key, { user: 'evil' }, { ...options, mustCreate: true }, ctx)).rejects.toThrow(CreateError);
-    await expect(engine.save(key, { user: 'evil' }, { ...options, mustCreate: false }, ctx)).rejects.toThrow(UpdateError);
+    await expect(engine.save(key, { user: 'evil' }, { ...options, mustCreate: true }, ctx)).rejects.toThrow(
+      CreateError,
+    );
+    await expect(engine.save(key, { user: 'evil' }, { ...options, mustCreate: false }, ctx)).rejects.toThrow(
+      UpdateError,
+    );
     expect(readFileSync(victimFile, 'latin1')).toBe(victimText);
     await engine.destroy(key, ctx);
     expect(existsSync(join(dir, `sessionid${key}`))).toBe(false);
@@ -279,7 +307,10 @@ describe('corrupted files', () => {
     const { dir, logger, sessions } = setup();
     const valid = await saved(sessions, { user: 'u1' });
     const text = readFileSync(join(dir, `sessionid${valid.sessionKey}`), 'latin1');
-    garbage[2]![1] = await signing.dumps({ user: 'x' }, { secretKey: 'another-key', salt: 'django.contrib.sessions.SessionStore', compress: true });
+    garbage[2]![1] = await signing.dumps(
+      { user: 'x' },
+      { secretKey: 'another-key', salt: 'django.contrib.sessions.SessionStore', compress: true },
+    );
     garbage[3]![1] = text.slice(0, -5);
     for (const [what, content] of garbage) {
       logger.clear();
@@ -288,7 +319,10 @@ describe('corrupted files', () => {
       const again = await sessions.open(s.sessionKey).load();
       expect(again.sessionKey, what).toBe(s.sessionKey);
       expect(again.items(), what).toEqual([]);
-      expect(securityWarnings(logger).map((r) => r.message), what).toEqual(['Session data corrupted']);
+      expect(
+        securityWarnings(logger).map((r) => r.message),
+        what,
+      ).toEqual(['Session data corrupted']);
     }
   });
 
@@ -307,7 +341,9 @@ describe('saving', () => {
   it('an update of a missing file is UpdateError and never recreates it', async () => {
     const { dir, engine, ctx } = setup();
     const options = { mustCreate: false, expiryAge: 60, expiryDate: new Date(Date.now() + 60_000) };
-    await expect(engine.save('missing0000000000000000000000000', { a: 1 }, options, ctx)).rejects.toThrow(UpdateError);
+    await expect(engine.save('missing0000000000000000000000000', { a: 1 }, options, ctx)).rejects.toThrow(
+      UpdateError,
+    );
     expect(readdirSync(dir)).toEqual([]);
   });
 
@@ -383,7 +419,12 @@ describe('clearExpired', () => {
     const live = await saved(sessions, { user: 'live' });
 
     // Not sessions of this cookie name, or not sessions at all: never touched.
-    const foreign = ['otherappx0000000000000000000000000000', 'sessionidBAD-KEY', 'sessionid_backup', 'README'];
+    const foreign = [
+      'otherappx0000000000000000000000000000',
+      'sessionidBAD-KEY',
+      'sessionid_backup',
+      'README',
+    ];
     for (const name of foreign) {
       writeFileSync(join(dir, name), encoded);
       age(join(dir, name), DAY * 100);
@@ -413,7 +454,11 @@ describe('clearExpired', () => {
     expect(existsSync(otherCookie)).toBe(true);
     expect(existsSync(join(outside, 'target'))).toBe(true);
     expect(left.has('sessionidsymlinked0000000000000000000000')).toBe(true);
-    expect([existsSync(staleTemp), existsSync(freshTemp), existsSync(djangoTemp)]).toEqual([false, true, false]);
+    expect([existsSync(staleTemp), existsSync(freshTemp), existsSync(djangoTemp)]).toEqual([
+      false,
+      true,
+      false,
+    ]);
     expect((await sessions.open(live.sessionKey).load()).get('user')).toBe('live');
     expect(logger.records.filter((r) => r.message === 'Session data corrupted')).toHaveLength(1);
 
