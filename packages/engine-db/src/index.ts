@@ -4,12 +4,24 @@
  * Django's `django_session` rows, so a Django site sharing the table and `SECRET_KEY` reads them as its own.
  */
 import type { EngineContext, SaveOptions, SessionData, SessionEngine } from '@sess/core';
-import { CreateError, ImproperlyConfigured, InvalidSessionKey, isValidSessionKey, UpdateError } from '@sess/core';
+import {
+  CreateError,
+  ImproperlyConfigured,
+  InvalidSessionKey,
+  isValidSessionKey,
+  UpdateError,
+} from '@sess/core';
 import type { SessionDatabase, SessionTable } from './database.js';
 import { DEFAULT_TABLE, validateTableName } from './schema.js';
 
 export type { SessionDatabase, SessionRow, SessionTable } from './database.js';
-export { createTableStatements, DEFAULT_TABLE, djangoIndexName, type SqlDialect, validateTableName } from './schema.js';
+export {
+  createTableStatements,
+  DEFAULT_TABLE,
+  djangoIndexName,
+  type SqlDialect,
+  validateTableName,
+} from './schema.js';
 
 export interface DbEngineOptions {
   /** The database adapter, e.g. `sqlite('./sessions.sqlite3')` from `@sess/engine-db/sqlite`. */
@@ -75,11 +87,21 @@ export class DbEngine implements SessionEngine {
     return this.#table.exists(key, new Date(context.clock.now()));
   }
 
-  async save(key: string, data: SessionData, options: SaveOptions, context: EngineContext): Promise<undefined> {
+  async save(
+    key: string,
+    data: SessionData,
+    options: SaveOptions,
+    context: EngineContext,
+  ): Promise<undefined> {
     if (!isValidSessionKey(key)) throw new InvalidSessionKey('session keys are 8-40 characters of [a-z0-9]');
-    const row = { sessionKey: key, sessionData: await context.codec.encode(data), expireDate: options.expiryDate };
+    const row = {
+      sessionKey: key,
+      sessionData: await context.codec.encode(data),
+      expireDate: options.expiryDate,
+    };
     if (options.mustCreate) {
-      if (!(await this.#table.insert(row))) throw new CreateError('the session key is already taken in the database');
+      if (!(await this.#table.insert(row)))
+        throw new CreateError('the session key is already taken in the database');
     } else if (!(await this.#table.update(row, new Date(context.clock.now())))) {
       throw new UpdateError('the session no longer exists in the database (deleted or expired meanwhile)');
     }

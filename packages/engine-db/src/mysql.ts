@@ -7,13 +7,23 @@ import type { Logger } from '@sess/core';
 import { consoleLogger, ImproperlyConfigured, SessionStoreUnavailable } from '@sess/core';
 import type { SessionDatabase, SessionRow, SessionTable } from './database.js';
 import { createTableStatements, quote } from './schema.js';
-import { errorCode, fromDjangoUtcText, messageOf, NETWORK_CODES, toDjangoUtcText, withDeadline } from './sql.js';
+import {
+  errorCode,
+  fromDjangoUtcText,
+  messageOf,
+  NETWORK_CODES,
+  toDjangoUtcText,
+  withDeadline,
+} from './sql.js';
 
 /** What the adapter uses of a `mysql2/promise` Pool. */
 export interface MysqlPoolLike {
-  execute(sql: string, values?: unknown[]): Promise<[unknown, unknown]>;
-  query(sql: string, values?: unknown[]): Promise<[unknown, unknown]>;
-  on?(event: 'connection', listener: (connection: { on?(event: 'error', listener: (error: Error) => void): unknown }) => void): unknown;
+  execute(sql: string, values?: string[]): Promise<[unknown, unknown]>;
+  query(sql: string, values?: string[]): Promise<[unknown, unknown]>;
+  on?(
+    event: 'connection',
+    listener: (connection: { on?(event: 'error', listener: (error: Error) => void): unknown }) => void,
+  ): unknown;
 }
 
 export interface MysqlOptions {
@@ -54,10 +64,13 @@ export class MysqlDatabase implements SessionDatabase {
 
   constructor(pool: MysqlPoolLike, options: MysqlOptions = {}) {
     if (!pool || typeof pool.execute !== 'function' || typeof pool.query !== 'function') {
-      throw new ImproperlyConfigured("mysql: pass a mysql2/promise Pool, e.g. mysql(mysql2.createPool(url)) with mysql2 from 'mysql2/promise'");
+      throw new ImproperlyConfigured(
+        "mysql: pass a mysql2/promise Pool, e.g. mysql(mysql2.createPool(url)) with mysql2 from 'mysql2/promise'",
+      );
     }
     const { timeoutMs = 10_000, logger = consoleLogger } = options;
-    if (!(timeoutMs > 0)) throw new ImproperlyConfigured('mysql: `timeoutMs` must be a positive number of milliseconds');
+    if (!(timeoutMs > 0))
+      throw new ImproperlyConfigured('mysql: `timeoutMs` must be a positive number of milliseconds');
     this.pool = pool;
     this.timeoutMs = timeoutMs;
     if (typeof pool.on === 'function' && !hooked.has(pool)) {
@@ -73,7 +86,7 @@ export class MysqlDatabase implements SessionDatabase {
   }
 
   /** Runs one prepared statement (`retry`: idempotent, may run once more after a dead connection). */
-  async execute(sql: string, values: unknown[], retry: boolean, prepared = true): Promise<unknown> {
+  async execute(sql: string, values: string[], retry: boolean, prepared = true): Promise<unknown> {
     for (let attempt = 0; ; attempt++) {
       try {
         const run = prepared ? this.pool.execute(sql, values) : this.pool.query(sql, values);

@@ -11,7 +11,11 @@ import { errorCode, fromDjangoUtcText, messageOf, NETWORK_CODES, withDeadline } 
 
 /** What the adapter uses of a `pg` `Pool` (a `Client` works too, without the idle-error handling). */
 export interface PgPoolLike {
-  query(config: { text: string; values?: unknown[]; name?: string }): Promise<{ rowCount: number | null; rows: unknown[] }>;
+  query(config: {
+    text: string;
+    values?: unknown[];
+    name?: string;
+  }): Promise<{ rowCount: number | null; rows: unknown[] }>;
   on?(event: 'error', listener: (error: Error) => void): unknown;
 }
 
@@ -48,10 +52,13 @@ export class PostgresDatabase implements SessionDatabase {
 
   constructor(pool: PgPoolLike, options: PostgresOptions = {}) {
     if (!pool || typeof pool.query !== 'function') {
-      throw new ImproperlyConfigured('postgres: pass a pg Pool, e.g. postgres(new pg.Pool({ connectionString }))');
+      throw new ImproperlyConfigured(
+        'postgres: pass a pg Pool, e.g. postgres(new pg.Pool({ connectionString }))',
+      );
     }
     const { timeoutMs = 10_000, prepare = true, logger = consoleLogger } = options;
-    if (!(timeoutMs > 0)) throw new ImproperlyConfigured('postgres: `timeoutMs` must be a positive number of milliseconds');
+    if (!(timeoutMs > 0))
+      throw new ImproperlyConfigured('postgres: `timeoutMs` must be a positive number of milliseconds');
     this.pool = pool;
     this.timeoutMs = timeoutMs;
     this.prepare = prepare;
@@ -60,7 +67,10 @@ export class PostgresDatabase implements SessionDatabase {
     if (typeof pool.on === 'function' && !hooked.has(pool)) {
       hooked.add(pool);
       pool.on('error', (error) => {
-        logger.warn('postgres: an idle pooled connection failed and was dropped', { logger: 'sess.db', error });
+        logger.warn('postgres: an idle pooled connection failed and was dropped', {
+          logger: 'sess.db',
+          error,
+        });
       });
     }
   }

@@ -31,7 +31,12 @@ function namesDigest(names: readonly string[], length: number): string {
 const MAX_NAME_LENGTH: Record<SqlDialect, number> = { postgres: 63, mysql: 64, sqlite: 200 };
 
 /** Django's `BaseDatabaseSchemaEditor._create_index_name`. */
-export function djangoIndexName(dialect: SqlDialect, table: string, columns: readonly string[], suffix = ''): string {
+export function djangoIndexName(
+  dialect: SqlDialect,
+  table: string,
+  columns: readonly string[],
+  suffix = '',
+): string {
   const max = MAX_NAME_LENGTH[dialect];
   let hashPart = namesDigest([table, ...columns], 8) + suffix;
   const joined = columns.join('_');

@@ -14,7 +14,8 @@ export function toDjangoUtcText(date: Date): string {
   return ms ? `${base}.${pad(ms, 3)}000` : base;
 }
 
-const TEXT_DATE = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
+const TEXT_DATE =
+  /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
 
 /** Reads a stored datetime as UTC (naive text is UTC, as Django writes it with `USE_TZ = True`). */
 export function fromDjangoUtcText(value: unknown): Date {

@@ -56,21 +56,30 @@ const isBusy = (error: unknown) => {
 
 function isConnection(value: unknown): value is SqliteConnection {
   const v = value as Partial<SqliteConnection> | null;
-  return typeof v === 'object' && v !== null && typeof v.prepare === 'function' && typeof v.exec === 'function';
+  return (
+    typeof v === 'object' && v !== null && typeof v.prepare === 'function' && typeof v.exec === 'function'
+  );
 }
 
 /** Opens `path` with better-sqlite3 if installed, else `node:sqlite` (Node >= 22.5). */
 async function openFile(path: string): Promise<SqliteConnection> {
   try {
-    const mod = (await import('better-sqlite3')) as unknown as { default: new (file: string) => SqliteConnection };
+    const mod = (await import('better-sqlite3')) as unknown as {
+      default: new (file: string) => SqliteConnection;
+    };
     return new mod.default(path);
   } catch (error) {
-    if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND' && (error as { code?: string }).code !== 'MODULE_NOT_FOUND') {
+    if (
+      (error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND' &&
+      (error as { code?: string }).code !== 'MODULE_NOT_FOUND'
+    ) {
       throw error;
     }
   }
   try {
-    const mod = (await import('node:sqlite')) as unknown as { DatabaseSync: new (file: string) => SqliteConnection };
+    // A variable specifier: Node 20's type definitions have no `node:sqlite`, and bundlers leave it alone.
+    const builtin = 'node:sqlite';
+    const mod = (await import(builtin)) as { DatabaseSync: new (file: string) => SqliteConnection };
     return new mod.DatabaseSync(path);
   } catch {
     throw new ImproperlyConfigured(
@@ -247,8 +256,12 @@ class SqliteTable implements SessionTable {
     return this.#db.run(
       (db) =>
         Number(
-          this.#statement(db, 'update').run(row.sessionData, toDjangoUtcText(row.expireDate), row.sessionKey, after)
-            .changes,
+          this.#statement(db, 'update').run(
+            row.sessionData,
+            toDjangoUtcText(row.expireDate),
+            row.sessionKey,
+            after,
+          ).changes,
         ) > 0,
       true,
     );
@@ -264,7 +277,10 @@ class SqliteTable implements SessionTable {
   }
 
   exists(key: string, now: Date): Promise<boolean> {
-    return this.#db.run((db) => this.#statement(db, 'exists').get(key, toDjangoUtcText(now)) !== undefined, false);
+    return this.#db.run(
+      (db) => this.#statement(db, 'exists').get(key, toDjangoUtcText(now)) !== undefined,
+      false,
+    );
   }
 
   async delete(key: string): Promise<void> {

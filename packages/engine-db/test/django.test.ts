@@ -3,11 +3,11 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Sessions } from '@sess/core';
 import type { SessionDatabase } from '@sess/engine-db';
 import { createTableStatements, DbEngine, djangoIndexName } from '@sess/engine-db';
 import { postgres } from '@sess/engine-db/postgres';
 import { sqlite } from '@sess/engine-db/sqlite';
-import { Sessions } from '@sess/core';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -16,13 +16,23 @@ import { tempDir } from './helpers.ts';
 const SCRIPT = fileURLToPath(new URL('./django_interop.py', import.meta.url));
 const SECRET = 'django-interop-secret-key-for-sess-engine-db';
 
-type DbSpec = { engine: 'sqlite'; name: string } | { engine: 'postgres'; host: string; port: number; user: string; name: string };
+type DbSpec =
+  | { engine: 'sqlite'; name: string }
+  | { engine: 'postgres'; host: string; port: number; user: string; name: string };
 
-function django<T = Record<string, unknown>>(db: DbSpec, action: string, extra: Record<string, unknown> = {}): T {
-  const out = execFileSync('/usr/bin/python3', [SCRIPT, JSON.stringify({ db, secret: SECRET, action, ...extra })], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+function django<T = Record<string, unknown>>(
+  db: DbSpec,
+  action: string,
+  extra: Record<string, unknown> = {},
+): T {
+  const out = execFileSync(
+    '/usr/bin/python3',
+    [SCRIPT, JSON.stringify({ db, secret: SECRET, action, ...extra })],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   return JSON.parse(out.trim().split('\n').pop()!) as T;
 }
 
@@ -84,9 +94,16 @@ for (const c of cases) {
     it("index names for another table follow Django's schema editor, long names included", async () => {
       const { spec } = await c.fresh();
       for (const table of ['web_sessions', 'a_rather_long_session_table_name_for_the_accounts_service_x']) {
-        const expected = django<{ name: string }>(spec, 'index_name', { table, columns: ['expire_date'] }).name;
+        const expected = django<{ name: string }>(spec, 'index_name', {
+          table,
+          columns: ['expire_date'],
+        }).name;
         expect(djangoIndexName(c.name, table, ['expire_date'])).toBe(expected);
-        const like = django<{ name: string }>(spec, 'index_name', { table, columns: ['session_key'], suffix: '_like' });
+        const like = django<{ name: string }>(spec, 'index_name', {
+          table,
+          columns: ['session_key'],
+          suffix: '_like',
+        });
         expect(djangoIndexName(c.name, table, ['session_key'], '_like')).toBe(like.name);
       }
     });
@@ -117,7 +134,10 @@ for (const c of cases) {
         s.update({ user_id: 7, flags: { beta: true }, note: 'héllo' });
         await s.save();
         const read = django<{ data: unknown; key_after: string }>(spec, 'read', { key: s.sessionKey });
-        expect(read).toMatchObject({ data: { user_id: 7, flags: { beta: true }, note: 'héllo' }, key_after: s.sessionKey });
+        expect(read).toMatchObject({
+          data: { user_id: 7, flags: { beta: true }, note: 'héllo' },
+          key_after: s.sessionKey,
+        });
 
         django(spec, 'update', { key: s.sessionKey, data: { from_django: 1 } });
         const again = await sessions.open(s.sessionKey).load();
@@ -201,7 +221,11 @@ describe('SQLite datetime text', () => {
     await sessions.close();
     const db = new Database(file, { readonly: true });
     const text = (key: string) =>
-      (db.prepare('SELECT expire_date FROM django_session WHERE session_key = ?').get(key) as { expire_date: string }).expire_date;
+      (
+        db.prepare('SELECT expire_date FROM django_session WHERE session_key = ?').get(key) as {
+          expire_date: string;
+        }
+      ).expire_date;
     expect(text(keys[0]!)).toBe('2031-05-06 07:08:09.120000');
     expect(text(keys[1]!)).toBe('2031-05-06 07:08:10');
     expect(text(djangoKey)).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{6})?$/);

@@ -1,7 +1,7 @@
-import type { SessionDatabase, SessionTable } from '@sess/engine-db';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { SessionDatabase, SessionTable } from '@sess/engine-db';
 import { afterAll } from 'vitest';
 
 /** A temporary directory removed after the file's tests. */
@@ -11,12 +11,14 @@ export function tempDir(prefix = 'sess-engine-db-'): string {
   return dir;
 }
 
-
 /**
  * The same database, with every `deleteExpired` statement's row count recorded: how the batch bound of
  * `clearExpired()` is observed (the rows are deleted by the real database; nothing is faked).
  */
-export function recordingBatches(database: SessionDatabase): { database: SessionDatabase; batches: number[] } {
+export function recordingBatches(database: SessionDatabase): {
+  database: SessionDatabase;
+  batches: number[];
+} {
   const batches: number[] = [];
   const wrapped: SessionDatabase = {
     kind: database.kind,

@@ -39,7 +39,10 @@ describe('MySQL/MariaDB datetimes', () => {
     const when = new Date(Date.UTC(2034, 5, 6, 7, 8, 9, 450));
     const plus5 = mysql2.createPool({ uri: url(), connectionLimit: 1, timezone: '+05:00' });
     const local = mysql2.createPool({ uri: url(), connectionLimit: 1, timezone: 'local', dateStrings: true });
-    const writer = new Sessions({ engine: new DbEngine({ database: mysql(plus5), table: 'tz_sessions' }), secretKey: SECRET });
+    const writer = new Sessions({
+      engine: new DbEngine({ database: mysql(plus5), table: 'tz_sessions' }),
+      secretKey: SECRET,
+    });
     await (writer.engine as DbEngine).createTable();
     const s = writer.open();
     s.set('x', 1);
@@ -48,7 +51,9 @@ describe('MySQL/MariaDB datetimes', () => {
     const [rows] = await admin.query('SELECT CAST(expire_date AS CHAR) AS t FROM tz_sessions');
     expect((rows as { t: string }[])[0]!.t).toBe('2034-06-06 07:08:09.450000');
     const reader = new DbEngine({ database: mysql(local), table: 'tz_sessions' });
-    expect((await reader.loadRecord(s.sessionKey!, writer.context))?.expireDate.toISOString()).toBe(when.toISOString());
+    expect((await reader.loadRecord(s.sessionKey!, writer.context))?.expireDate.toISOString()).toBe(
+      when.toISOString(),
+    );
     await Promise.all([plus5.end(), local.end()]);
   });
 
@@ -70,7 +75,10 @@ describe('MySQL/MariaDB datetimes', () => {
 describe('MySQL/MariaDB faults', () => {
   it('idle pooled connections killed with KILL do not crash the process; the next request works', async () => {
     const pool = mysql2.createPool({ uri: url(), connectionLimit: 3 });
-    const engine = dbEngine({ database: mysql(pool, { logger: new RecordingLogger() }), table: 'fault_sessions' });
+    const engine = dbEngine({
+      database: mysql(pool, { logger: new RecordingLogger() }),
+      table: 'fault_sessions',
+    });
     await engine.createTable();
     const sessions = new Sessions({ engine, secretKey: SECRET });
     const s = sessions.open();
@@ -130,7 +138,10 @@ describe('MySQL/MariaDB rows', () => {
     live.set('live', true);
     await live.save();
     for (let chunk = 0; chunk < 25; chunk++) {
-      const values = Array.from({ length: 1000 }, (_, i) => `('exp${String(chunk * 1000 + i).padStart(29, '0')}', 'x', '2001-01-01 00:00:00')`);
+      const values = Array.from(
+        { length: 1000 },
+        (_, i) => `('exp${String(chunk * 1000 + i).padStart(29, '0')}', 'x', '2001-01-01 00:00:00')`,
+      );
       await pool.query(`INSERT INTO batch_sessions VALUES ${values.join(',')}`);
     }
     expect(await sessions.clearExpired()).toBe(25_000);

@@ -50,13 +50,18 @@ describe('PostgreSQL faults', () => {
 
   it('reads right after the kill, without waiting for the pool to notice, still work', async () => {
     const pool = new pg.Pool({ connectionString: info().url, max: 1, application_name: 'sess-victim-2' });
-    const engine = dbEngine({ database: postgres(pool, { logger: new RecordingLogger() }), table: 'fault_sessions' });
+    const engine = dbEngine({
+      database: postgres(pool, { logger: new RecordingLogger() }),
+      table: 'fault_sessions',
+    });
     await engine.createTable();
     const sessions = new Sessions({ engine, secretKey: SECRET });
     const s = sessions.open();
     s.set('k', 'v');
     await s.save();
-    await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'sess-victim-2'");
+    await admin.query(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'sess-victim-2'",
+    );
     // No wait for the pool's 'error' event: the next read may be handed the dead client.
     for (let i = 0; i < 3; i++) expect((await sessions.open(s.sessionKey).load()).get('k')).toBe('v');
     await pool.end();
@@ -97,7 +102,9 @@ describe('PostgreSQL faults', () => {
     try {
       const engine = new DbEngine({ database: postgres(pool, { timeoutMs: 300 }) });
       const sessions = new Sessions({ engine, secretKey: SECRET });
-      await expect(sessions.open('abcdefghijklmnopqrstuvwxyz012345').load()).rejects.toThrow(/did not answer within 300 ms/);
+      await expect(sessions.open('abcdefghijklmnopqrstuvwxyz012345').load()).rejects.toThrow(
+        /did not answer within 300 ms/,
+      );
     } finally {
       for (const socket of sockets) socket.destroy();
       blackhole.close();
@@ -129,12 +136,16 @@ describe('PostgreSQL rows', () => {
 
   it('two processes clearing at once split the expired rows between them', async () => {
     const pools = [1, 2].map(() => new pg.Pool({ connectionString: info().url, max: 1 }));
-    const engines = pools.map((pool) => new DbEngine({ database: postgres(pool), table: 'split_sessions', clearBatchSize: 500 }));
+    const engines = pools.map(
+      (pool) => new DbEngine({ database: postgres(pool), table: 'split_sessions', clearBatchSize: 500 }),
+    );
     await engines[0]!.createTable();
     await pools[0]!.query(
       `INSERT INTO split_sessions SELECT 'spl' || lpad(i::text, 29, '0'), 'x', now() - interval '1 day' FROM generate_series(1, 6000) AS i`,
     );
-    const counts = await Promise.all(engines.map((e) => new Sessions({ engine: e, secretKey: SECRET }).clearExpired()));
+    const counts = await Promise.all(
+      engines.map((e) => new Sessions({ engine: e, secretKey: SECRET }).clearExpired()),
+    );
     expect(counts[0]! + counts[1]!).toBe(6000);
     await Promise.all(pools.map((p) => p.end()));
   });
@@ -153,7 +164,9 @@ describe('PostgreSQL rows', () => {
       `SELECT to_char(expire_date AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') AS t, pg_typeof(expire_date)::text AS type FROM instant_sessions`,
     );
     expect(rows[0]).toEqual({ t: '2033-03-04 05:06:07.089000', type: 'timestamp with time zone' });
-    expect((await engine.loadRecord(s.sessionKey!, sessions.context))?.expireDate.getTime()).toBe(when.getTime());
+    expect((await engine.loadRecord(s.sessionKey!, sessions.context))?.expireDate.getTime()).toBe(
+      when.getTime(),
+    );
     await pool.end();
   });
 });

@@ -19,7 +19,10 @@ runEngineContract({
 runEngineContract({
   name: 'db (SQLite, injected connection, custom table)',
   makeEngine: async () => {
-    const engine = dbEngine({ database: sqlite(new Database(join(dir, 'injected.sqlite3'))), table: 'web_sessions' });
+    const engine = dbEngine({
+      database: sqlite(new Database(join(dir, 'injected.sqlite3'))),
+      table: 'web_sessions',
+    });
     await engine.createTable();
     return engine;
   },

@@ -87,19 +87,29 @@ describe('SQLite under contention', () => {
     const path = file();
     await (await engineOn(path)).close();
     const script = fileURLToPath(new URL('./fixtures/sqlite-writer.ts', import.meta.url));
-    const env = { ...process.env, TSX_TSCONFIG_PATH: fileURLToPath(new URL('./tsconfig.tsx.json', import.meta.url)) };
+    const env = {
+      ...process.env,
+      TSX_TSCONFIG_PATH: fileURLToPath(new URL('./tsconfig.tsx.json', import.meta.url)),
+    };
     const cwd = fileURLToPath(new URL('..', import.meta.url)); // where tsx is installed
     const children: ChildProcess[] = [];
     const ready: Promise<void>[] = [];
     const done: Promise<{ keys: string[]; errors: string[] }>[] = [];
     for (let p = 0; p < 5; p++) {
-      const child = fork(script, [path, `p${p}`, '20', '5'], { execArgv: ['--import', 'tsx'], env, cwd, stdio: 'inherit' });
+      const child = fork(script, [path, `p${p}`, '20', '5'], {
+        execArgv: ['--import', 'tsx'],
+        env,
+        cwd,
+        stdio: 'inherit',
+      });
       children.push(child);
       const exited = new Promise<never>((_, reject) =>
         child.once('exit', (code) => reject(new Error(`writer process exited early with ${code}`))),
       );
       exited.catch(() => {});
-      ready.push(Promise.race([new Promise<void>((resolve) => child.once('message', () => resolve())), exited]));
+      ready.push(
+        Promise.race([new Promise<void>((resolve) => child.once('message', () => resolve())), exited]),
+      );
       done.push(
         Promise.race([
           new Promise<{ keys: string[]; errors: string[] }>((resolve) =>
@@ -197,7 +207,10 @@ describe('SQLite rows', () => {
     expect(loaded.items()).toEqual([]);
     expect(loaded.sessionKey).toBe(s.sessionKey);
     expect(logger.records).toContainEqual(
-      expect.objectContaining({ message: 'Session data corrupted', details: { logger: 'sess.security.SuspiciousSession' } }),
+      expect.objectContaining({
+        message: 'Session data corrupted',
+        details: { logger: 'sess.security.SuspiciousSession' },
+      }),
     );
     loaded.set('user', 2);
     await loaded.save();
@@ -228,7 +241,11 @@ describe('SQLite rows', () => {
   });
 
   it('saving unchanged data twice is an update, not a missing row', async () => {
-    const sessions = new Sessions({ engine: await engineOn(file()), secretKey: SECRET, clock: { now: () => 1e12 } });
+    const sessions = new Sessions({
+      engine: await engineOn(file()),
+      secretKey: SECRET,
+      clock: { now: () => 1e12 },
+    });
     const s = sessions.open();
     s.set('x', 1);
     await s.save();
