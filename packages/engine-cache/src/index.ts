@@ -162,4 +162,3 @@ export function boundedCall<T>(what: string, timeoutMs: number, call: () => Prom
     }, fail);
   });
 }
-

@@ -50,11 +50,18 @@ export class MemcachedCache implements CacheBackend {
   constructor(client: MemcachedClient, options: MemcachedCacheOptions = {}) {
     const candidate = client as Partial<Client> | null | undefined;
     if (!candidate || typeof candidate.add !== 'function' || typeof candidate.replace !== 'function') {
-      throw new ImproperlyConfigured("memcachedCache: `client` must be a memjs client, e.g. memjs.Client.create('127.0.0.1:11211')");
+      throw new ImproperlyConfigured(
+        "memcachedCache: `client` must be a memjs client, e.g. memjs.Client.create('127.0.0.1:11211')",
+      );
     }
     const { maxItemSize = MEMCACHED_DEFAULT_MAX_ITEM_SIZE, clock = systemClock } = options;
-    if (!Number.isSafeInteger(maxItemSize) || maxItemSize <= MEMCACHED_ITEM_OVERHEAD + MEMCACHED_MAX_KEY_LENGTH) {
-      throw new ImproperlyConfigured('memcachedCache: `maxItemSize` must be a whole number of bytes, e.g. 1048576 for `-I 1m`');
+    if (
+      !Number.isSafeInteger(maxItemSize) ||
+      maxItemSize <= MEMCACHED_ITEM_OVERHEAD + MEMCACHED_MAX_KEY_LENGTH
+    ) {
+      throw new ImproperlyConfigured(
+        'memcachedCache: `maxItemSize` must be a whole number of bytes, e.g. 1048576 for `-I 1m`',
+      );
     }
     this.client = client;
     this.maxItemSize = maxItemSize;
@@ -69,7 +76,9 @@ export class MemcachedCache implements CacheBackend {
 
   async add(key: string, value: Uint8Array, ttlSeconds: number): Promise<boolean> {
     const item = this.#item(key, value);
-    return this.#call('add', () => storing(item, this.maxItemSize, this.client.add(key, item, { expires: this.#expires(ttlSeconds) })));
+    return this.#call('add', () =>
+      storing(item, this.maxItemSize, this.client.add(key, item, { expires: this.#expires(ttlSeconds) })),
+    );
   }
 
   async replace(key: string, value: Uint8Array, ttlSeconds: number): Promise<boolean> {
@@ -81,7 +90,9 @@ export class MemcachedCache implements CacheBackend {
 
   async set(key: string, value: Uint8Array, ttlSeconds: number): Promise<void> {
     const item = this.#item(key, value);
-    await this.#call('set', () => storing(item, this.maxItemSize, this.client.set(key, item, { expires: this.#expires(ttlSeconds) })));
+    await this.#call('set', () =>
+      storing(item, this.maxItemSize, this.client.set(key, item, { expires: this.#expires(ttlSeconds) })),
+    );
   }
 
   async delete(key: string): Promise<void> {

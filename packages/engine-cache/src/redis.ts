@@ -32,7 +32,9 @@ export class RedisCache implements CacheBackend {
   constructor(client: RedisClient, options: RedisCacheOptions = {}) {
     const candidate = client as Partial<Redis> | null | undefined;
     if (!candidate || typeof candidate.getBuffer !== 'function' || typeof candidate.set !== 'function') {
-      throw new ImproperlyConfigured('redisCache: `client` must be an ioredis client, e.g. new Redis(url) or new Redis.Cluster(nodes)');
+      throw new ImproperlyConfigured(
+        'redisCache: `client` must be an ioredis client, e.g. new Redis(url) or new Redis.Cluster(nodes)',
+      );
     }
     this.client = client;
     this.name = client.isCluster ? 'redis-cluster' : 'redis';
@@ -44,12 +46,16 @@ export class RedisCache implements CacheBackend {
   }
 
   async add(key: string, value: Uint8Array, ttlSeconds: number): Promise<boolean> {
-    const reply = await this.#call('SET NX', () => this.client.set(key, toBuffer(value), 'EX', seconds(ttlSeconds), 'NX'));
+    const reply = await this.#call('SET NX', () =>
+      this.client.set(key, toBuffer(value), 'EX', seconds(ttlSeconds), 'NX'),
+    );
     return reply === 'OK';
   }
 
   async replace(key: string, value: Uint8Array, ttlSeconds: number): Promise<boolean> {
-    const reply = await this.#call('SET XX', () => this.client.set(key, toBuffer(value), 'EX', seconds(ttlSeconds), 'XX'));
+    const reply = await this.#call('SET XX', () =>
+      this.client.set(key, toBuffer(value), 'EX', seconds(ttlSeconds), 'XX'),
+    );
     return reply === 'OK';
   }
 

@@ -32,6 +32,9 @@ export default async function setup(project: Pick<TestProject, 'provide'>): Prom
   project.provide('redis', info.redis);
   project.provide('redisCluster', info.redisCluster);
   project.provide('memcached', info.memcached);
-  project.provide('memcachedPool', [info.memcached, ...extra.flatMap((r) => (r.status === 'fulfilled' ? [r.value.info] : []))]);
+  project.provide('memcachedPool', [
+    info.memcached,
+    ...extra.flatMap((r) => (r.status === 'fulfilled' ? [r.value.info] : [])),
+  ]);
   return stopAll;
 }

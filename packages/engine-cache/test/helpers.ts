@@ -1,4 +1,6 @@
 // Clients built the way the README recommends, and small tools the backend tests share.
+
+import net from 'node:net';
 import type { Logger, SessionsOptions } from '@sess/core';
 import { Sessions } from '@sess/core';
 import type { RedisNodeInfo } from '@sess/test-servers';
@@ -8,13 +10,16 @@ import { Client } from 'memjs';
 export const SECRET_KEY = 'engine-cache-test-secret-key-0123456789-abcdefghijklmnopqrstuv';
 
 /** The ioredis options the README recommends for session clients: fail fast instead of queueing. */
-export const RECOMMENDED_REDIS: RedisOptions = {
+/** ioredis options as its constructor accepts them under `exactOptionalPropertyTypes`. */
+export type ClientOptions = Omit<RedisOptions, 'replyMapping'>;
+
+export const RECOMMENDED_REDIS: ClientOptions = {
   enableOfflineQueue: false,
   maxRetriesPerRequest: 1,
   lazyConnect: true,
 };
 
-export async function redisClient(url: string, options: RedisOptions = RECOMMENDED_REDIS): Promise<Redis> {
+export async function redisClient(url: string, options: ClientOptions = RECOMMENDED_REDIS): Promise<Redis> {
   const client = new Redis(url, options);
   client.on('error', () => {}); // connection errors reach the calls; the event is expected while a server is down
   if (options.lazyConnect) await client.connect();
@@ -53,7 +58,10 @@ export function memcachedStats(client: Client): Promise<Map<string, Record<strin
 
 export const silentLogger: Logger = { warn() {}, error() {}, info() {}, debug() {} };
 
-export function makeSessions(engine: SessionsOptions['engine'], extra: Partial<SessionsOptions> = {}): Sessions {
+export function makeSessions(
+  engine: SessionsOptions['engine'],
+  extra: Partial<SessionsOptions> = {},
+): Sessions {
   return new Sessions({ engine, secretKey: SECRET_KEY, logger: silentLogger, ...extra });
 }
 
@@ -65,4 +73,32 @@ export async function rejection(promise: Promise<unknown>): Promise<Error> {
     return error as Error;
   }
   throw new Error('expected a rejection, but the promise resolved');
+}
+
+/** Runs one text-protocol command on a memcached server and resolves with its reply up to `END`. */
+export function memcachedText(port: number, command: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let reply = '';
+    socket.on('error', reject);
+    socket.on('data', (chunk) => {
+      reply += chunk.toString('latin1');
+      if (/(^|\n)(END|ERROR[^\r\n]*|BUSY[^\r\n]*)\r\n$/.test(reply)) {
+        socket.end();
+        resolve(reply);
+      }
+    });
+    socket.write(`${command}\r\n`);
+  });
+}
+
+/** Absolute expiry (Unix seconds) of every item on a memcached server, from `lru_crawler metadump all`. */
+export async function memcachedExpiries(port: number): Promise<Map<string, number>> {
+  const dump = await memcachedText(port, 'lru_crawler metadump all');
+  const expiries = new Map<string, number>();
+  for (const line of dump.split(/\r?\n/)) {
+    const match = /^key=(\S+) exp=(-?\d+)/.exec(line);
+    if (match) expiries.set(decodeURIComponent(match[1]!), Number(match[2]));
+  }
+  return expiries;
 }

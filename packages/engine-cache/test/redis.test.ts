@@ -3,9 +3,8 @@
 import { CreateError, ImproperlyConfigured, UpdateError } from '@sess/core';
 import { CACHE_KEY_PREFIX, cacheEngine } from '@sess/engine-cache';
 import { redisCache } from '@sess/engine-cache/redis';
-import { Cluster, Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
+import type { Cluster, Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { makeSessions, redisClient, redisClusterClient, rejection } from './helpers.js';
 
 describe('redis backend', () => {
@@ -26,7 +25,10 @@ describe('redis backend', () => {
     await s.save();
     const key = `:1:${CACHE_KEY_PREFIX}${s.sessionKey}`;
     expect(key).toBe(`:1:django.contrib.sessions.cache${s.sessionKey}`);
-    expect(JSON.parse((await client.getBuffer(key))!.toString('latin1'))).toEqual({ user_id: 42, cart: ['a', 'b'] });
+    expect(JSON.parse((await client.getBuffer(key))!.toString('latin1'))).toEqual({
+      user_id: 42,
+      cart: ['a', 'b'],
+    });
     const ttl = await client.ttl(key);
     expect(ttl).toBeGreaterThan(1209600 - 60);
     expect(ttl).toBeLessThanOrEqual(1209600);
