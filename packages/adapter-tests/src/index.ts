@@ -1,6 +1,6 @@
 // @sess/adapter-tests: the scenario table the four framework adapters share (private, test-only).
 export { Client, type Reply, type RequestOptions } from './client.js';
-export { ENGINES, type EngineCase } from './engine-cases.js';
+export { ENGINES, type EngineCase, type MadeEngine, type Outage } from './engine-cases.js';
 export { ProbedEngine } from './engines.js';
 export { Gate, type RouteResult, type RouteState, type ScenarioRoute, scenarioRoutes } from './routes.js';
 export {

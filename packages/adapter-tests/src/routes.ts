@@ -46,6 +46,8 @@ export class Gate {
 
 export interface RouteState {
   gate: Gate;
+  /** Makes the store unreachable (for a save that fails after the handler ran). */
+  breakStore: () => Promise<void>;
 }
 
 const ok = (body: unknown = {}, status = 200): RouteResult => ({ status, body });
@@ -166,6 +168,16 @@ export function scenarioRoutes(state: RouteState): ScenarioRoute[] {
           body: { value: session.get('count') ?? null },
           headers: { Vary: 'Accept-Language' },
         };
+      },
+    },
+    {
+      path: '/count-then-break',
+      handle: async (session) => {
+        await session.load();
+        const count = Number(session.get('count', 0)) + 1;
+        session.set('count', count);
+        await state.breakStore();
+        return ok({ count });
       },
     },
     {

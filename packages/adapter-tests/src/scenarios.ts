@@ -5,7 +5,7 @@ import { isSessError, SessionInterrupted, SessionStoreUnavailable, Sessions } fr
 import type { Cookie } from 'set-cookie-parser';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Client, type Reply } from './client.js';
-import { ENGINES, type EngineCase } from './engine-cases.js';
+import { ENGINES, type EngineCase, type Outage } from './engine-cases.js';
 import { ProbedEngine } from './engines.js';
 import { Gate, type RouteState, type ScenarioRoute, scenarioRoutes } from './routes.js';
 
@@ -90,12 +90,26 @@ export function runAdapterScenarios(
 
 function scenarios(adapter: AdapterUnderTest, engineCase: EngineCase, lazy: boolean): void {
   const stored = !engineCase.keyIsData;
-  const state: RouteState = { gate: new Gate() };
+  const state: RouteState = { gate: new Gate(), breakStore: async () => {} };
   const errors: unknown[] = [];
   let probe: ProbedEngine;
   let sessions: Sessions<SessionData>;
   let server: RunningServer;
   let cleanup: (() => Promise<void>) | undefined;
+  let outage: Outage | undefined;
+  let down = false;
+  /** The store becomes unreachable: for real when the engine case can do it, else simulated. */
+  const breakStore = async (): Promise<void> => {
+    down = true;
+    if (outage) await outage.start();
+    else probe.down = 'all';
+  };
+  const repairStore = async (): Promise<void> => {
+    if (!down) return;
+    down = false;
+    if (outage) await outage.end();
+    probe.down = 'no';
+  };
 
   const client = () => new Client(server.url);
   /** Whether the stored record of `key` is still there, asked of the engine directly. */
@@ -108,18 +122,22 @@ function scenarios(adapter: AdapterUnderTest, engineCase: EngineCase, lazy: bool
   beforeAll(async () => {
     const made = await engineCase.make();
     cleanup = made.cleanup;
+    outage = made.outage;
+    state.breakStore = breakStore;
     probe = new ProbedEngine(made.engine);
     sessions = new Sessions({ engine: probe, secretKey: SECRET, logger: silent });
     server = await adapter.start({ sessions, lazy, routes: scenarioRoutes(state), errors });
   });
 
   afterAll(async () => {
+    await repairStore();
     await server?.close();
     await sessions?.close();
     await cleanup?.();
   });
 
-  beforeEach(() => {
+  beforeEach(async () => {
+    await repairStore();
     probe.reset();
     errors.length = 0;
     state.gate = new Gate();
@@ -369,17 +387,17 @@ function scenarios(adapter: AdapterUnderTest, engineCase: EngineCase, lazy: bool
       it('loading fails → 503, no Set-Cookie, the cookie left alone', async () => {
         const c = client();
         await c.get('/count');
-        probe.down = 'all';
+        await breakStore();
         const reply = await c.get('/count');
         expect(reply.status).toBe(503);
         expect(reply.rawSetCookies).toEqual([]);
         expect(unavailable()).toBe(true);
-        probe.down = 'no';
+        await repairStore();
         expect((await c.get('/read?name=count')).body).toMatchObject({ value: 1 });
       });
 
       it('a new session whose save fails → 503 and no cookie', async () => {
-        probe.down = 'all';
+        await breakStore();
         const reply = await client().get('/set?name=a&value=b');
         expect(reply.status).toBe(503);
         expect(reply.rawSetCookies).toEqual([]);
@@ -389,13 +407,13 @@ function scenarios(adapter: AdapterUnderTest, engineCase: EngineCase, lazy: bool
       it('a save failing after the handler answered reaches the error handler: 503, never a 200', async () => {
         const c = client();
         await c.get('/count');
-        probe.down = 'writes';
-        const reply = await c.get('/count');
+        // The handler breaks the store after loading: the save after it is what fails.
+        const reply = await c.get('/count-then-break');
         expect(reply.status).toBe(503);
         expect(reply.body).not.toEqual({ count: 2 });
         expect(reply.rawSetCookies).toEqual([]);
         expect(unavailable()).toBe(true);
-        probe.down = 'no';
+        await repairStore();
         expect((await c.get('/read?name=count')).body).toMatchObject({ value: 1 });
       });
 
@@ -404,7 +422,7 @@ function scenarios(adapter: AdapterUnderTest, engineCase: EngineCase, lazy: bool
           const c = client();
           await c.get('/count');
           probe.reset();
-          probe.down = 'all';
+          await breakStore();
           const reply = await c.get('/untouched');
           expect(reply.status).toBe(200);
           expect(probe.total).toBe(0);
