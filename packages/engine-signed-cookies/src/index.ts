@@ -1,2 +1,9 @@
-// @sess/engine-signed-cookies: being written.
-export {};
+export {
+  ENCRYPTION_INFO,
+  MAX_COOKIE_BYTES,
+  SIGNED_COOKIES_SALT,
+  SignedCookiesEngine,
+  type SignedCookiesEngineOptions,
+  signedCookiesEngine,
+} from './engine.js';
+export { reissueIfRotated } from './reissue.js';
