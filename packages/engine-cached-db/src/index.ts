@@ -38,7 +38,8 @@ export class CachedDbEngine implements SessionEngine {
   readonly #keys: CacheEngine;
 
   constructor(options: CachedDbEngineOptions) {
-    const { cache, database, table, keyPrefix, version, clearBatchSize } = options ?? ({} as CachedDbEngineOptions);
+    const { cache, database, table, keyPrefix, version, clearBatchSize } =
+      options ?? ({} as CachedDbEngineOptions);
     if (!cache || typeof cache.get !== 'function' || typeof cache.set !== 'function') {
       throw new ImproperlyConfigured(
         'cachedDbEngine: `cache` must be a CacheBackend, e.g. memoryCache() from @sess/engine-cache/memory',
@@ -131,7 +132,12 @@ export class CachedDbEngine implements SessionEngine {
     return this.db.exists(key, context);
   }
 
-  async save(key: string, data: SessionData, options: SaveOptions, context: EngineContext): Promise<undefined> {
+  async save(
+    key: string,
+    data: SessionData,
+    options: SaveOptions,
+    context: EngineContext,
+  ): Promise<undefined> {
     // The database first: CreateError, UpdateError or an outage end here, with the cache untouched.
     await this.db.save(key, data, options, context);
     const cacheKey = this.cacheKey(key);

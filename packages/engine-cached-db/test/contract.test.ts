@@ -32,7 +32,11 @@ runEngineContract({
 runEngineContract({
   name: 'cached_db (memory + PostgreSQL)',
   makeEngine: async () => {
-    const engine = cachedDbEngine({ cache: memoryCache(), database: postgres(pool), table: 'contract_memory' });
+    const engine = cachedDbEngine({
+      cache: memoryCache(),
+      database: postgres(pool),
+      table: 'contract_memory',
+    });
     await engine.createTable();
     return engine;
   },
@@ -41,7 +45,11 @@ runEngineContract({
 runEngineContract({
   name: 'cached_db (Redis + PostgreSQL)',
   makeEngine: async () => {
-    const engine = cachedDbEngine({ cache: redisCache(redis), database: postgres(pool), table: 'contract_redis' });
+    const engine = cachedDbEngine({
+      cache: redisCache(redis),
+      database: postgres(pool),
+      table: 'contract_redis',
+    });
     await engine.createTable();
     return engine;
   },
