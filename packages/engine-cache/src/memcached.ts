@@ -12,6 +12,8 @@ import { ImproperlyConfigured, InvalidSessionKey, SessionTooLarge, systemClock }
 import type { Client } from 'memjs';
 import { boundedCall, checkTimeout } from './index.js';
 
+export { memjsItemFlags, PYTHON_PICKLE_FLAG } from './memcached-flags.js';
+
 /** A memjs client: `memjs.Client.create('host1:11211,host2:11211', options)`. */
 export type MemcachedClient = Client;
 
