@@ -115,7 +115,7 @@ ${worked ? '' : new Html('<a href="/test-cookie">Set it first</a>.')}</p>`,
     );
   });
 
-  app.get('/expiry', (req, res) => {
+  app.get('/expiry', (_req, res) => {
     const soon = new Date(Date.now() + 3600_000).toISOString().slice(0, 16);
     res.send(
       page(

@@ -1,6 +1,6 @@
-/** The demo's HTML: one layout, a few small pages. Every dynamic value goes through `escape`. */
+/** The demo's HTML: one layout, a few small pages. Every dynamic value goes through `escapeHtml`. */
 
-export function escape(value: unknown): string {
+export function escapeHtml(value: unknown): string {
   return String(value)
     .replaceAll('&', '&amp;')
     .replaceAll('<', '&lt;')
@@ -21,10 +21,10 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): Html 
   let out = strings[0] ?? '';
   values.forEach((value, i) => {
     const part = Array.isArray(value)
-      ? value.map((v) => (v instanceof Html ? v.text : escape(v))).join('')
+      ? value.map((v) => (v instanceof Html ? v.text : escapeHtml(v))).join('')
       : value instanceof Html
         ? value.text
-        : escape(value ?? '');
+        : escapeHtml(value ?? '');
     out += part + (strings[i + 1] ?? '');
   });
   return new Html(out);
