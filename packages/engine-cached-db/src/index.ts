@@ -65,6 +65,11 @@ export class CachedDbEngine implements SessionEngine {
     return this.#keys.cacheKey(sessionKey);
   }
 
+  /** The database table's name. */
+  get tableName(): string {
+    return this.db.tableName;
+  }
+
   /** Creates the database table if missing (`sess migrate`). */
   createTable(): Promise<void> {
     return this.db.createTable();
