@@ -197,7 +197,8 @@ export function targets(results) {
   const w2 = results.w2 ? w2Rows(results.w2) : [];
   for (const [id, what] of [
     ['signed/sess', 'W2 signed ÷ raw HMAC-SHA256+JSON(+deflate as Django)'],
-    ['sealed/sess', 'W2 encrypted ÷ raw AES-256-GCM+JSON'],
+    ['sealed/sess', 'W2 encrypted (default, compresses) ÷ raw AES-256-GCM+JSON(+deflate when shorter)'],
+    ['sealed/sess-nocompress', 'W2 encrypted, compress: false ÷ raw AES-256-GCM+JSON'],
   ]) {
     const r = w2.find((x) => x.id === id);
     if (r) out.push({ what, target: 0.8, value: r.ratio, detail: '', group: 'W2' });

@@ -3,16 +3,47 @@
 export const MODES = {
   full: {
     reps: 3,
-    w1: { n: 20_000, fileN: 5_000, capMs: 3_000, concurrency: 64, backends: null },
-    w2: { durationMs: 2_000, warmupMs: 300 },
-    w3: { durationS: 4, warmupS: 1, connections: 50, poolSize: 2_000, frameworks: null },
+    w1: { n: 20_000, fileN: 5_000, capMs: 2_000, concurrency: 64, backends: null },
+    w2: { durationMs: 1_000, warmupMs: 300 },
+    w3: { durationS: 3, warmupS: 1, connections: 50, poolSize: 1_000, frameworks: null },
     scale: { rows: 1_000_000, loads: 20_000 },
   },
   quick: {
     reps: 3,
-    w1: { n: 2_000, fileN: 1_000, capMs: 400, concurrency: 64, backends: ['memory', 'redis', 'memcached', 'file', 'sqlite'] },
-    w2: { durationMs: 300, warmupMs: 100 },
-    w3: { durationS: 1, warmupS: 0.5, connections: 50, poolSize: 200, frameworks: ['express', 'fastify'] },
+    // sess beside the raw limit its target names, and the main peer, at small sizes.
+    w1: {
+      n: 2_000,
+      fileN: 500,
+      capMs: 250,
+      concurrency: 64,
+      backends: null,
+      ids: [
+        'memory/sess',
+        'memory/raw-map-json',
+        'memory/express-session',
+        'redis/sess',
+        'redis/raw-ioredis',
+        'memcached/sess',
+        'memcached/raw-memjs',
+        'file/sess',
+        'file/raw-fs-fsync',
+        'sqlite/sess',
+        'sqlite/raw',
+      ],
+    },
+    w2: {
+      durationMs: 250,
+      warmupMs: 100,
+      ids: ['signed/sess', 'signed/raw-hmac-sha256-django', 'sealed/sess', 'sealed/raw-aes-256-gcm-deflate'],
+    },
+    w3: {
+      durationS: 1,
+      warmupS: 0.3,
+      connections: 50,
+      poolSize: 200,
+      frameworks: null,
+      ids: ['express/none', 'express/sess-memory', 'express/sess-lazy-memory', 'fastify/none', 'fastify/sess-memory'],
+    },
     scale: null,
   },
 };

@@ -23,6 +23,7 @@ function targetFor(results, id) {
     'memory/sess': 0.8,
     'signed/sess': 0.8,
     'sealed/sess': 0.8,
+    'sealed/sess-nocompress': 0.8,
     'express/sess-memory': 0.8,
     'fastify/sess-memory': 0.7,
     'express/sess-lazy-memory': 0.95,

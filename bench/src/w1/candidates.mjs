@@ -5,11 +5,13 @@ import { open as openFile, readFile, rename, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { randomKey } from '../lib/data.mjs';
+import { rawDjangoSigner } from '../lib/django.mjs';
 import { expressSessionModule, storeRunner } from './peers.mjs';
 import { sessRunner } from './sess.mjs';
 
 const require = createRequire(import.meta.url);
 const TTL_S = 1_209_600;
+const SESSION_SALT = 'django.contrib.sessions.SessionStore';
 
 // ---------------------------------------------------------------------------------------------- memory
 
@@ -302,12 +304,22 @@ function rawFiles(dir, fsync) {
 const file = [
   {
     id: 'file/sess',
-    label: 'sess engine-file',
+    label: 'sess engine-file (default: fsync before rename)',
+    role: 'sess',
+    ref: 'file/raw-fs-fsync',
+    async make(env) {
+      const { fileEngine } = await import('@sess/engine-file');
+      return sessRunner(fileEngine({ path: env.tmpDir }));
+    },
+  },
+  {
+    id: 'file/sess-nofsync',
+    label: 'sess engine-file, fsync: false',
     role: 'sess',
     ref: 'file/raw-fs',
     async make(env) {
       const { fileEngine } = await import('@sess/engine-file');
-      return sessRunner(fileEngine({ path: env.tmpDir }));
+      return sessRunner(fileEngine({ path: env.tmpDir, fsync: false }));
     },
   },
   {
@@ -350,6 +362,39 @@ function openSqlite(env) {
   return db;
 }
 
+/** Raw better-sqlite3: an upsert and a select on prepared statements, the data through `codec`. */
+function rawSqlite(env, codec) {
+  const db = openSqlite(env);
+  db.exec(
+    'CREATE TABLE raw_session (session_key varchar(40) PRIMARY KEY, session_data text NOT NULL, expire_date datetime NOT NULL)',
+  );
+  db.exec('CREATE INDEX raw_session_expire ON raw_session (expire_date)');
+  const upsert = db.prepare(
+    'INSERT INTO raw_session (session_key, session_data, expire_date) VALUES (?, ?, ?) ON CONFLICT (session_key) DO UPDATE SET session_data = excluded.session_data, expire_date = excluded.expire_date',
+  );
+  const select = db.prepare('SELECT session_data FROM raw_session WHERE session_key = ? AND expire_date > ?');
+  const expiry = () => new Date(Date.now() + TTL_S * 1000).toISOString();
+  return {
+    async create(data) {
+      const key = randomKey();
+      upsert.run(key, codec.dumps(data), expiry());
+      return key;
+    },
+    async roundtrip(key) {
+      const row = select.get(key, new Date().toISOString());
+      const data = codec.loads(row.session_data);
+      data.counter++;
+      upsert.run(key, codec.dumps(data), expiry());
+    },
+    async read(key) {
+      return codec.loads(select.get(key, new Date().toISOString()).session_data).counter;
+    },
+    async close() {
+      db.close();
+    },
+  };
+}
+
 const sqlite = [
   {
     id: 'sqlite/sess',
@@ -359,10 +404,10 @@ const sqlite = [
     async make(env) {
       const { dbEngine } = await import('@sess/engine-db');
       const { sqlite: sqliteDb } = await import('@sess/engine-db/sqlite');
-      const db = openSqlite(env);
-      const engine = dbEngine({ database: sqliteDb(db) });
-      const runner = sessRunner(engine);
-      return { ...runner, close: async () => (await runner.close(), db.close()) };
+      // The path form, as users write it: the engine opens the file with WAL and synchronous=NORMAL.
+      const engine = dbEngine({ database: sqliteDb(join(env.tmpDir, 'sessions.sqlite3')) });
+      await engine.createTable();
+      return sessRunner(engine);
     },
   },
   {
@@ -381,35 +426,16 @@ const sqlite = [
     label: 'raw better-sqlite3 upsert + select',
     role: 'limit',
     async make(env) {
-      const db = openSqlite(env);
-      db.exec(
-        'CREATE TABLE raw_session (session_key varchar(40) PRIMARY KEY, session_data text NOT NULL, expire_date datetime NOT NULL)',
-      );
-      db.exec('CREATE INDEX raw_session_expire ON raw_session (expire_date)');
-      const upsert = db.prepare(
-        'INSERT INTO raw_session (session_key, session_data, expire_date) VALUES (?, ?, ?) ON CONFLICT (session_key) DO UPDATE SET session_data = excluded.session_data, expire_date = excluded.expire_date',
-      );
-      const select = db.prepare('SELECT session_data FROM raw_session WHERE session_key = ? AND expire_date > ?');
-      const expiry = () => new Date(Date.now() + TTL_S * 1000).toISOString();
-      return {
-        async create(data) {
-          const key = randomKey();
-          upsert.run(key, JSON.stringify(data), expiry());
-          return key;
-        },
-        async roundtrip(key) {
-          const row = select.get(key, new Date().toISOString());
-          const data = JSON.parse(row.session_data);
-          data.counter++;
-          upsert.run(key, JSON.stringify(data), expiry());
-        },
-        async read(key) {
-          return JSON.parse(select.get(key, new Date().toISOString()).session_data).counter;
-        },
-        async close() {
-          db.close();
-        },
-      };
+      return rawSqlite(env, { dumps: JSON.stringify, loads: JSON.parse });
+    },
+  },
+  {
+    id: 'sqlite/raw-django',
+    label: 'raw better-sqlite3 upsert + select, Django encoding by hand (HMAC-SHA256 + zlib)',
+    role: 'limit',
+    info: true,
+    async make(env) {
+      return rawSqlite(env, rawDjangoSigner({ salt: SESSION_SALT }));
     },
   },
 ];
@@ -436,7 +462,9 @@ const postgres = [
       const { postgres: pgDb } = await import('@sess/engine-db/postgres');
       const pool = await pgPool(env);
       await pool.query('DROP TABLE IF EXISTS django_session');
-      const runner = sessRunner(dbEngine({ database: pgDb(pool) }));
+      const engine = dbEngine({ database: pgDb(pool) });
+      await engine.createTable();
+      const runner = sessRunner(engine);
       return { ...runner, close: async () => (await runner.close(), pool.end()) };
     },
   },
@@ -517,7 +545,9 @@ const mariadb = [
       const { mysql: mysqlDb } = await import('@sess/engine-db/mysql');
       const pool = await mysqlPool(env);
       await pool.query('DROP TABLE IF EXISTS django_session');
-      const runner = sessRunner(dbEngine({ database: mysqlDb(pool) }));
+      const engine = dbEngine({ database: mysqlDb(pool) });
+      await engine.createTable();
+      const runner = sessRunner(engine);
       return { ...runner, close: async () => (await runner.close(), pool.end()) };
     },
   },
@@ -593,9 +623,12 @@ const dynamodb = [
     async make(env) {
       const { dbEngine } = await import('@sess/engine-db');
       const { dynamodb: dynamoDb } = await import('@sess/engine-db/dynamodb');
+      const { DeleteTableCommand } = await import('@aws-sdk/client-dynamodb');
       const client = await dynamoClient(env);
-      const database = dynamoDb(client, { tableName: 'bench_sessions', createTable: true });
-      const runner = sessRunner(dbEngine({ database }));
+      await client.send(new DeleteTableCommand({ TableName: 'django_session' })).catch(() => {});
+      const engine = dbEngine({ database: dynamoDb(client) });
+      await engine.createTable();
+      const runner = sessRunner(engine);
       return { ...runner, close: async () => (await runner.close(), client.destroy()) };
     },
   },

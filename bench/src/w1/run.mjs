@@ -16,7 +16,10 @@ export function isMissingModule(error) {
 
 export function w1Selection(settings, filter) {
   return W1_CANDIDATES.filter(
-    (c) => (!settings.backends || settings.backends.includes(c.backend)) && (!filter || c.id.includes(filter)),
+    (c) =>
+      (!settings.backends || settings.backends.includes(c.backend)) &&
+      (!settings.ids || settings.ids.includes(c.id)) &&
+      (!filter || c.id.includes(filter)),
   );
 }
 

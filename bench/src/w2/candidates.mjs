@@ -1,77 +1,13 @@
 // W2 candidates: cookie codecs. Each step decodes the previous cookie, increments the counter and encodes
 // the next cookie. `make()` returns { init(data) → cookie, step(cookie) → cookie, counter(cookie) → n }.
-import {
-  createCipheriv,
-  createDecipheriv,
-  createHash,
-  createHmac,
-  randomBytes,
-  timingSafeEqual,
-} from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { deflateSync, inflateSync } from 'node:zlib';
 import { quietLogger, SECRET_KEY } from '../lib/data.mjs';
+import { rawDjangoSigner } from '../lib/django.mjs';
 
 const require = createRequire(import.meta.url);
-const DJANGO_SALT = 'django.contrib.sessions.backends.signed_cookies';
 const MAX_AGE_S = 1_209_600;
-
-// ------------------------------------------------------------------ raw Django signing (the W2 limit)
-
-const B62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-function b62encode(n) {
-  if (n === 0) return '0';
-  let out = '';
-  while (n > 0) {
-    out = B62[n % 62] + out;
-    n = Math.floor(n / 62);
-  }
-  return out;
-}
-function b62decode(s) {
-  let n = 0;
-  for (const ch of s) n = n * 62 + B62.indexOf(ch);
-  return n;
-}
-
-/**
- * Django's `signing.dumps/loads` written straight on node:crypto and zlib with nothing else: JSON, zlib when
- * it makes the payload shorter (`compress`), base64url, base62 timestamp, HMAC-SHA256 under the salted key.
- */
-function rawDjangoSigner({ compress }) {
-  const key = createHash('sha256').update(`${DJANGO_SALT}signer${SECRET_KEY}`).digest();
-  const sign = (value) => createHmac('sha256', key).update(value).digest('base64url');
-  return {
-    dumps(data) {
-      let body = Buffer.from(JSON.stringify(data));
-      let dot = '';
-      if (compress) {
-        const packed = deflateSync(body);
-        if (packed.length < body.length - 1) {
-          body = packed;
-          dot = '.';
-        }
-      }
-      const value = `${dot}${body.toString('base64url')}:${b62encode(Math.floor(Date.now() / 1000))}`;
-      return `${value}:${sign(value)}`;
-    },
-    loads(signed) {
-      const cut = signed.lastIndexOf(':');
-      const value = signed.slice(0, cut);
-      const given = Buffer.from(signed.slice(cut + 1));
-      const expected = Buffer.from(sign(value));
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new Error('bad signature');
-      const tsCut = value.lastIndexOf(':');
-      if (Date.now() / 1000 - b62decode(value.slice(tsCut + 1)) > MAX_AGE_S) throw new Error('expired');
-      let payload = value.slice(0, tsCut);
-      const compressed = payload[0] === '.';
-      if (compressed) payload = payload.slice(1);
-      let body = Buffer.from(payload, 'base64url');
-      if (compressed) body = inflateSync(body);
-      return JSON.parse(body.toString());
-    },
-  };
-}
 
 function codecCandidate(encode, decode) {
   return {
@@ -117,20 +53,31 @@ async function sessSignedCookies(options) {
 
 // ------------------------------------------------------------------------------------- AES-256-GCM
 
-function rawAesGcm() {
+/** AES-256-GCM with a random 96-bit nonce over the JSON, zlib'd first when that is shorter (`compress`). */
+function rawAesGcm({ compress }) {
   const key = createHash('sha256').update(`aes${SECRET_KEY}`).digest();
   return codecCandidate(
     (data) => {
+      let body = Buffer.from(JSON.stringify(data));
+      let flag = 0;
+      if (compress) {
+        const packed = deflateSync(body);
+        if (packed.length < body.length) {
+          body = packed;
+          flag = 1;
+        }
+      }
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', key, iv);
-      const body = Buffer.concat([cipher.update(JSON.stringify(data)), cipher.final()]);
-      return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
+      const sealed = Buffer.concat([cipher.update(body), cipher.final()]);
+      return Buffer.concat([Buffer.of(flag), iv, cipher.getAuthTag(), sealed]).toString('base64url');
     },
     (cookie) => {
       const raw = Buffer.from(cookie, 'base64url');
-      const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
-      decipher.setAuthTag(raw.subarray(12, 28));
-      return JSON.parse(Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString());
+      const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(1, 13));
+      decipher.setAuthTag(raw.subarray(13, 29));
+      const body = Buffer.concat([decipher.update(raw.subarray(29)), decipher.final()]);
+      return JSON.parse((raw[0] === 1 ? inflateSync(body) : body).toString());
     },
   );
 }
@@ -241,7 +188,7 @@ export const W2_CANDIDATES = [
     label: 'raw HMAC-SHA256 + JSON (+ deflate when Django compresses) + base64url',
     role: 'limit',
     make: async () => {
-      const s = rawDjangoSigner({ compress: true });
+      const s = rawDjangoSigner({ salt: 'django.contrib.sessions.backends.signed_cookies', maxAgeS: MAX_AGE_S });
       return codecCandidate(s.dumps, s.loads);
     },
   },
@@ -271,17 +218,32 @@ export const W2_CANDIDATES = [
   {
     id: 'sealed/sess',
     family: 'sealed',
-    label: 'sess engine-signed-cookies, encrypted',
+    label: 'sess engine-signed-cookies, encrypt: true (default compress: true)',
+    role: 'sess',
+    ref: 'sealed/raw-aes-256-gcm-deflate',
+    make: () => sessSignedCookies({ encrypt: true }),
+  },
+  {
+    id: 'sealed/sess-nocompress',
+    family: 'sealed',
+    label: 'sess engine-signed-cookies, encrypt: true, compress: false',
     role: 'sess',
     ref: 'sealed/raw-aes-256-gcm',
-    make: () => sessSignedCookies({ encrypt: true }),
+    make: () => sessSignedCookies({ encrypt: true, compress: false }),
+  },
+  {
+    id: 'sealed/raw-aes-256-gcm-deflate',
+    family: 'sealed',
+    label: 'raw AES-256-GCM + JSON (+ deflate when shorter) + base64url',
+    role: 'limit',
+    make: async () => rawAesGcm({ compress: true }),
   },
   {
     id: 'sealed/raw-aes-256-gcm',
     family: 'sealed',
     label: 'raw AES-256-GCM + JSON + base64url',
     role: 'limit',
-    make: async () => rawAesGcm(),
+    make: async () => rawAesGcm({ compress: false }),
   },
   {
     id: 'sealed/raw-secretbox',

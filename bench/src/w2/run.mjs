@@ -7,7 +7,9 @@ import { W2_CANDIDATES } from './candidates.mjs';
 const CHILD = new URL('./child.mjs', import.meta.url);
 
 export async function runW2({ settings, reps, filter, log }) {
-  const selected = W2_CANDIDATES.filter((c) => !filter || c.id.includes(filter));
+  const selected = W2_CANDIDATES.filter(
+    (c) => (!settings.ids || settings.ids.includes(c.id)) && (!filter || c.id.includes(filter)),
+  );
   const runs = Object.fromEntries(selected.map((c) => [c.id, []]));
   const errors = {};
   for (let rep = 0; rep < reps; rep++) {

@@ -128,9 +128,9 @@ async function express(ctx) {
       res.send(String(session.counter));
     });
   } else if (c.startsWith('sess')) {
-    const { sessionMiddleware } = await import('@sess/express');
+    const { session: sessMiddleware } = await import('@sess/express');
     const sessions = await sessSessions(ctx);
-    app.use(sessionMiddleware({ sessions, lazy: c === 'sess-lazy' }));
+    app.use(sessMiddleware({ sessions, lazy: c === 'sess-lazy' }));
     app.get('/new', async (req, res) => {
       await req.session.load();
       req.session.update(newData());
@@ -190,9 +190,9 @@ async function fastify(ctx) {
       return String(counter);
     });
   } else if (c.startsWith('sess')) {
-    const { sessionPlugin } = await import('@sess/fastify');
+    const { session: sessPlugin } = await import('@sess/fastify');
     const sessions = await sessSessions(ctx);
-    await app.register(sessionPlugin, { sessions, lazy: c === 'sess-lazy' });
+    await app.register(sessPlugin, { sessions, lazy: c === 'sess-lazy' });
     app.get('/new', async (req) => {
       await req.session.load();
       req.session.update(newData());
@@ -255,9 +255,9 @@ async function koa(ctx) {
       }
     };
   } else if (c.startsWith('sess')) {
-    const { sessionMiddleware } = await import('@sess/koa');
+    const { session: sessMiddleware } = await import('@sess/koa');
     const sessions = await sessSessions(ctx);
-    app.use(sessionMiddleware({ sessions, lazy: c === 'sess-lazy' }));
+    app.use(sessMiddleware({ sessions, lazy: c === 'sess-lazy' }));
     handler = async (kctx) => {
       await kctx.session.load();
       if (kctx.path === '/new') {
@@ -291,9 +291,9 @@ async function hono(ctx) {
     app.get('/', (hc) => hc.text(String(++n)));
     app.get('/new', (hc) => hc.text('ok'));
   } else if (c.startsWith('sess')) {
-    const { sessionMiddleware } = await import('@sess/hono');
+    const { session: sessMiddleware } = await import('@sess/hono');
     const sessions = await sessSessions(ctx);
-    app.use(sessionMiddleware({ sessions, lazy: c === 'sess-lazy' }));
+    app.use(sessMiddleware({ sessions, lazy: c === 'sess-lazy' }));
     app.get('/new', async (hc) => {
       const session = hc.get('session');
       await session.load();

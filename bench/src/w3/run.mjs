@@ -19,6 +19,7 @@ export function w3Selection(settings, filter) {
   return W3_CANDIDATES.filter(
     (c) =>
       (!settings.frameworks || c.framework === 'node:http' || settings.frameworks.includes(c.framework)) &&
+      (!settings.ids || settings.ids.includes(c.id)) &&
       (!filter || c.id.includes(filter) || c.candidate === 'none'),
   );
 }
