@@ -24,7 +24,8 @@ export function b64urlDecode(text: string): Uint8Array {
 const B62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 export function b62Encode(value: number): string {
-  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError('b62Encode needs a non-negative safe integer');
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new RangeError('b62Encode needs a non-negative safe integer');
   let n = value;
   let out = '';
   do {

@@ -72,14 +72,22 @@ export class SignedCookiesEngine implements SessionEngine {
   readonly #keys = new Map<string, Promise<Uint8Array>>();
 
   constructor(options: SignedCookiesEngineOptions = {}) {
-    const { encrypt = false, compress = true, maxClockSkew = 60, maxCookieBytes = MAX_COOKIE_BYTES } = options ?? {};
+    const {
+      encrypt = false,
+      compress = true,
+      maxClockSkew = 60,
+      maxCookieBytes = MAX_COOKIE_BYTES,
+    } = options ?? {};
     if (typeof encrypt !== 'boolean') fail('encrypt', 'must be true or false');
     if (typeof compress !== 'boolean') fail('compress', 'must be true or false');
     if (typeof maxClockSkew !== 'number' || !Number.isFinite(maxClockSkew) || maxClockSkew < 0) {
       fail('maxClockSkew', 'must be a number of seconds, 0 or more');
     }
     if (!Number.isSafeInteger(maxCookieBytes) || maxCookieBytes < 64 || maxCookieBytes > MAX_COOKIE_BYTES) {
-      fail('maxCookieBytes', `must be a whole number of bytes from 64 to ${MAX_COOKIE_BYTES} (browsers drop larger cookies)`);
+      fail(
+        'maxCookieBytes',
+        `must be a whole number of bytes from 64 to ${MAX_COOKIE_BYTES} (browsers drop larger cookies)`,
+      );
     }
     this.encrypt = encrypt;
     this.compress = compress;
@@ -98,7 +106,8 @@ export class SignedCookiesEngine implements SessionEngine {
     const opened = this.encrypt ? await this.#unseal(key, context) : await this.#unsign(key, context);
     if (typeof opened === 'string') return this.#reject(opened, context);
     const { data, timestamp } = opened;
-    if (context.clock.now() > this.expiresAt(data, timestamp, context)) return this.#reject('expired', context);
+    if (context.clock.now() > this.expiresAt(data, timestamp, context))
+      return this.#reject('expired', context);
     return data;
   }
 
@@ -108,7 +117,12 @@ export class SignedCookiesEngine implements SessionEngine {
   }
 
   /** Signs (or seals) `data` with the current secret key and returns the new cookie value. */
-  async save(_key: string, data: SessionData, _options: SaveOptions, context: EngineContext): Promise<string> {
+  async save(
+    _key: string,
+    data: SessionData,
+    _options: SaveOptions,
+    context: EngineContext,
+  ): Promise<string> {
     const value = this.encrypt
       ? await this.#seal(data, context)
       : await signing.dumps(data, {
@@ -164,7 +178,9 @@ export class SignedCookiesEngine implements SessionEngine {
       return parts !== null && (await this.#open(parts, context.secretKey)) !== null;
     }
     try {
-      await new signing.TimestampSigner({ secretKey: context.secretKey, salt: SIGNED_COOKIES_SALT }).unsign(key);
+      await new signing.TimestampSigner({ secretKey: context.secretKey, salt: SIGNED_COOKIES_SALT }).unsign(
+        key,
+      );
       return true;
     } catch {
       return false;
@@ -173,7 +189,10 @@ export class SignedCookiesEngine implements SessionEngine {
 
   // Signed (Django's format)
 
-  async #unsign(key: string, context: EngineContext): Promise<{ data: SessionData; timestamp: number } | Rejection> {
+  async #unsign(
+    key: string,
+    context: EngineContext,
+  ): Promise<{ data: SessionData; timestamp: number } | Rejection> {
     let value: unknown;
     try {
       // Verifies the signature (current key, then fallbacks) and the timestamp's skew before anything
@@ -231,10 +250,17 @@ export class SignedCookiesEngine implements SessionEngine {
       return null;
     }
     if (bytes.length < NONCE_BYTES + TAG_BYTES + 1) return null;
-    return { nonce: bytes.subarray(0, NONCE_BYTES), sealed: bytes.subarray(NONCE_BYTES), timestamp: value.slice(at + 1) };
+    return {
+      nonce: bytes.subarray(0, NONCE_BYTES),
+      sealed: bytes.subarray(NONCE_BYTES),
+      timestamp: value.slice(at + 1),
+    };
   }
 
-  async #open(parts: { nonce: Uint8Array; sealed: Uint8Array; timestamp: string }, secret: string): Promise<Uint8Array | null> {
+  async #open(
+    parts: { nonce: Uint8Array; sealed: Uint8Array; timestamp: string },
+    secret: string,
+  ): Promise<Uint8Array | null> {
     try {
       return await aead.open(await this.#key(secret), parts.nonce, parts.sealed, aad(parts.timestamp));
     } catch {
@@ -242,7 +268,10 @@ export class SignedCookiesEngine implements SessionEngine {
     }
   }
 
-  async #unseal(value: string, context: EngineContext): Promise<{ data: SessionData; timestamp: number } | Rejection> {
+  async #unseal(
+    value: string,
+    context: EngineContext,
+  ): Promise<{ data: SessionData; timestamp: number } | Rejection> {
     const parts = this.#split(value);
     if (!parts) return 'malformed';
     let plaintext: Uint8Array | null = null;

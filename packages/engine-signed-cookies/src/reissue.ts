@@ -7,7 +7,10 @@ import { SignedCookiesEngine } from './engine.js';
  * request that only reads. Returns whether it did. Call it where the session is loaded (e.g. in a small
  * middleware after the adapter's); without it the cookie is re-signed on the session's next save.
  */
-export async function reissueIfRotated<T extends SessionData>(session: Session<T>, sessions: Sessions<T>): Promise<boolean> {
+export async function reissueIfRotated<T extends SessionData>(
+  session: Session<T>,
+  sessions: Sessions<T>,
+): Promise<boolean> {
   const engine = sessions.engine;
   if (!(engine instanceof SignedCookiesEngine)) return false;
   await session.load();

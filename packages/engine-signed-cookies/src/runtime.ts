@@ -2,7 +2,7 @@
  * The primitives this engine needs beyond core's signing, behind one small module: AES-256-GCM, HKDF and
  * zlib. On Node, Bun and Deno (`process.getBuiltinModule` exists) the synchronous `node:crypto` and
  * `node:zlib` are used; they are several times faster than Web Crypto and CompressionStream for inputs of
- * cookie size (see bench/ and this package's README). Elsewhere (edge runtimes) Web Crypto and
+ * cookie size (figures in this package's README). Elsewhere (edge runtimes) Web Crypto and
  * CompressionStream do the same work. No static Node import appears, so edge bundlers never see one.
  *
  * zlib and the stream helper mirror core's private `platform.ts`, which @sess/core does not export.
@@ -80,11 +80,21 @@ export const webAead: Aead = {
     return new Uint8Array(bits);
   },
   async seal(key, nonce, plaintext, aad) {
-    const params = { name: 'AES-GCM', iv: nonce as BufferSource, additionalData: aad as BufferSource, tagLength: 128 };
+    const params = {
+      name: 'AES-GCM',
+      iv: nonce as BufferSource,
+      additionalData: aad as BufferSource,
+      tagLength: 128,
+    };
     return new Uint8Array(await crypto.subtle.encrypt(params, await webKey(key), plaintext as BufferSource));
   },
   async open(key, nonce, sealed, aad) {
-    const params = { name: 'AES-GCM', iv: nonce as BufferSource, additionalData: aad as BufferSource, tagLength: 128 };
+    const params = {
+      name: 'AES-GCM',
+      iv: nonce as BufferSource,
+      additionalData: aad as BufferSource,
+      tagLength: 128,
+    };
     return new Uint8Array(await crypto.subtle.decrypt(params, await webKey(key), sealed as BufferSource));
   },
 };

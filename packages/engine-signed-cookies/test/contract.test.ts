@@ -3,4 +3,7 @@ import { signedCookiesEngine } from '@sess/engine-signed-cookies';
 
 runEngineContract({ name: 'signed cookies', makeEngine: () => signedCookiesEngine() });
 
-runEngineContract({ name: 'signed cookies (encrypted)', makeEngine: () => signedCookiesEngine({ encrypt: true }) });
+runEngineContract({
+  name: 'signed cookies (encrypted)',
+  makeEngine: () => signedCookiesEngine({ encrypt: true }),
+});

@@ -9,8 +9,15 @@ import { signedCookiesEngine } from '@sess/engine-signed-cookies';
 import { describe, expect, it } from 'vitest';
 import { cookieFor, django, rejections, SECRET_KEY, setup } from './helpers.ts';
 
-const SMALL: SessionData = { user_id: 42, name: 'Zoë ✓ 😀', cart: [1, 'two', null, { deep: true }], ok: false };
-const COMPRESSIBLE: SessionData = { items: Array.from({ length: 60 }, (_, i) => ({ sku: `item-${i % 5}`, qty: 1 })) };
+const SMALL: SessionData = {
+  user_id: 42,
+  name: 'Zoë ✓ 😀',
+  cart: [1, 'two', null, { deep: true }],
+  ok: false,
+};
+const COMPRESSIBLE: SessionData = {
+  items: Array.from({ length: 60 }, (_, i) => ({ sku: `item-${i % 5}`, qty: 1 })),
+};
 
 describe("Django's signed_cookies engine ⇄ this engine", () => {
   it('a cookie Django makes loads here (plain and compressed)', async () => {
@@ -52,7 +59,10 @@ describe("Django's signed_cookies engine ⇄ this engine", () => {
 
   it('each side rejects what it must: another SECRET_KEY, the default salt, our encrypted format', async () => {
     const { sessions, logger } = setup();
-    const otherKey = django<{ key: string }>({ action: 'make', data: SMALL }, 'some-other-django-secret-key-0123456789');
+    const otherKey = django<{ key: string }>(
+      { action: 'make', data: SMALL },
+      'some-other-django-secret-key-0123456789',
+    );
     const defaultSalt = django<{ value: string }>({ action: 'dumps', data: SMALL }).value;
     for (const value of [otherKey.key, defaultSalt]) {
       const s = await sessions.open(value).load();
@@ -61,7 +71,10 @@ describe("Django's signed_cookies engine ⇄ this engine", () => {
     }
     expect(rejections(logger)).toEqual(['bad signature', 'bad signature']);
 
-    const encrypted = await cookieFor(new Sessions({ engine: signedCookiesEngine({ encrypt: true }), secretKey: SECRET_KEY }), SMALL);
+    const encrypted = await cookieFor(
+      new Sessions({ engine: signedCookiesEngine({ encrypt: true }), secretKey: SECRET_KEY }),
+      SMALL,
+    );
     expect(django<{ data: SessionData }>({ action: 'load', key: encrypted }).data).toEqual({});
   });
 

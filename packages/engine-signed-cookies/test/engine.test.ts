@@ -8,14 +8,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RecordingLogger } from '@sess/contract';
 import { ImproperlyConfigured, type SessionData, Sessions, SessionTooLarge, signing } from '@sess/core';
-import { reissueIfRotated, SignedCookiesEngine, signedCookiesEngine } from '@sess/engine-signed-cookies';
+import { reissueIfRotated, type SignedCookiesEngine, signedCookiesEngine } from '@sess/engine-signed-cookies';
 import { describe, expect, it, vi } from 'vitest';
 import { nodeAead, webAead } from '../src/runtime.ts';
 import { cookieFor, ManualClock, rejections, SECRET_KEY, setup } from './helpers.ts';
 
 const OLD_KEY = 'the-previous-secret-key-0123456789-abcdefghijklmnop';
 const DATA: SessionData = { user: 'u1' };
-const valueOf = (setCookie: string) => /^sessionid=([^;]*);/.exec(setCookie)![1]!;
+const cookieValue = (setCookie: string) => /^sessionid=([^;]*);/.exec(setCookie)![1]!;
 
 for (const encrypt of [false, true]) {
   const mode = encrypt ? 'encrypted' : 'signed';
@@ -24,7 +24,10 @@ for (const encrypt of [false, true]) {
     const rotated = (fallbacks: string[]) => {
       const logger = new RecordingLogger();
       const engine = signedCookiesEngine({ encrypt });
-      return { logger, sessions: new Sessions({ engine, secretKey: SECRET_KEY, secretKeyFallbacks: fallbacks, logger }) };
+      return {
+        logger,
+        sessions: new Sessions({ engine, secretKey: SECRET_KEY, secretKeyFallbacks: fallbacks, logger }),
+      };
     };
     const signedWithOldKey = () =>
       cookieFor(new Sessions({ engine: signedCookiesEngine({ encrypt }), secretKey: OLD_KEY }), DATA);
@@ -42,7 +45,10 @@ for (const encrypt of [false, true]) {
       expect(await engine.signedWithCurrentKey(s.sessionKey!, sessions.context)).toBe(true);
       // Proof: it loads where only the current key is known.
       const current = rotated([]).sessions;
-      expect(Object.fromEntries((await current.open(s.sessionKey).load()).items())).toEqual({ user: 'u1', seen: true });
+      expect(Object.fromEntries((await current.open(s.sessionKey).load()).items())).toEqual({
+        user: 'u1',
+        seen: true,
+      });
     });
 
     it('once the fallback is removed, the old cookie is a new empty session', async () => {
@@ -66,7 +72,7 @@ for (const encrypt of [false, true]) {
       reissued.session.get('user');
       const out = await sessions.cookies.commit(reissued, { status: 200 });
       expect(out.setCookie).toHaveLength(1);
-      const fresh = valueOf(out.setCookie[0]!);
+      const fresh = cookieValue(out.setCookie[0]!);
       expect((await rotated([]).sessions.open(fresh).load()).get('user')).toBe('u1');
 
       // A cookie already under the current key is left alone.
@@ -91,7 +97,12 @@ for (const encrypt of [false, true]) {
       const data = { blob: filler(encrypt ? 2900 : 2600) };
       // The same data at the same second gives the same length; the cookie name moves the total byte by byte.
       const at = (cookieName: string) => {
-        const sessions = new Sessions({ engine: signedCookiesEngine({ encrypt }), secretKey: SECRET_KEY, clock, cookieName });
+        const sessions = new Sessions({
+          engine: signedCookiesEngine({ encrypt }),
+          secretKey: SECRET_KEY,
+          clock,
+          cookieName,
+        });
         const s = sessions.open();
         s.update(data);
         return { sessions, save: () => s.save().then(() => s.sessionKey!) };
@@ -172,7 +183,10 @@ describe('encryption', () => {
       const bytes = Buffer.from(value.slice(0, value.lastIndexOf(':')), 'base64url');
       expect(bytes.toString('latin1')).not.toMatch(/visitor|4111/);
       await expect(
-        signing.loads(value, { secretKey: SECRET_KEY, salt: 'django.contrib.sessions.backends.signed_cookies' }),
+        signing.loads(value, {
+          secretKey: SECRET_KEY,
+          salt: 'django.contrib.sessions.backends.signed_cookies',
+        }),
       ).rejects.toThrow();
     }
     const plain = setup({ compress: false }).sessions;
@@ -212,14 +226,22 @@ describe('edge runtimes', () => {
     let edge: typeof import('@sess/engine-signed-cookies');
     let edgeCore: typeof import('@sess/core');
     let runtime: typeof import('../src/runtime.ts');
-    Object.defineProperty(process, 'getBuiltinModule', { value: undefined, configurable: true, writable: true });
+    Object.defineProperty(process, 'getBuiltinModule', {
+      value: undefined,
+      configurable: true,
+      writable: true,
+    });
     try {
       vi.resetModules();
       edge = await import('@sess/engine-signed-cookies');
       edgeCore = await import('@sess/core');
       runtime = await import('../src/runtime.ts');
     } finally {
-      Object.defineProperty(process, 'getBuiltinModule', { value: original, configurable: true, writable: true });
+      Object.defineProperty(process, 'getBuiltinModule', {
+        value: original,
+        configurable: true,
+        writable: true,
+      });
       vi.resetModules();
     }
     expect(runtime.aead.name).toBe('web-crypto');
@@ -229,7 +251,10 @@ describe('edge runtimes', () => {
       [true, fromNode[0]!],
       [false, fromNode[1]!],
     ] as const) {
-      const sessions = new edgeCore.Sessions({ engine: edge.signedCookiesEngine({ encrypt }), secretKey: SECRET_KEY });
+      const sessions = new edgeCore.Sessions({
+        engine: edge.signedCookiesEngine({ encrypt }),
+        secretKey: SECRET_KEY,
+      });
       expect((await sessions.open(value).load()).get('text')).toBe(big.text);
       const s = sessions.open();
       s.update(big);
@@ -264,7 +289,8 @@ describe('configuration and keys', () => {
       { maxCookieBytes: 10 },
       { maxCookieBytes: 100.5 },
     ];
-    for (const options of bad) expect(() => signedCookiesEngine(options), JSON.stringify(options)).toThrow(ImproperlyConfigured);
+    for (const options of bad)
+      expect(() => signedCookiesEngine(options), JSON.stringify(options)).toThrow(ImproperlyConfigured);
     expect(signedCookiesEngine().capabilities).toEqual({ keyIsData: true, clearExpired: false });
   });
 
@@ -273,7 +299,15 @@ describe('configuration and keys', () => {
     for (const good of ['eyJhIjoxfQ:1r31eq:abc-_DEF', '.eJyrVkrMyclXslI:1r31eq:x', 'a'.repeat(4096)]) {
       expect(engine.isValidKey(good)).toBe(true);
     }
-    for (const bad of ['a'.repeat(4097), 'abc;def=ghi', 'abc def ghij', 'abc"defghij', 'abcdefgh\u00e9', 'abc,defghij', 'short']) {
+    for (const bad of [
+      'a'.repeat(4097),
+      'abc;def=ghi',
+      'abc def ghij',
+      'abc"defghij',
+      'abcdefgh\u00e9',
+      'abc,defghij',
+      'short',
+    ]) {
       expect(engine.isValidKey(bad), bad).toBe(false);
     }
   });

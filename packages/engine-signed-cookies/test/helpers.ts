@@ -33,7 +33,11 @@ export function setup(options: SignedCookiesEngineOptions & { sessions?: Partial
 }
 
 /** The cookie value a fresh session holding `data` gets. */
-export async function cookieFor(sessions: Sessions, data: SessionData, expiry?: number | Date): Promise<string> {
+export async function cookieFor(
+  sessions: Sessions,
+  data: SessionData,
+  expiry?: number | Date,
+): Promise<string> {
   const s = sessions.open();
   s.update(data);
   if (expiry !== undefined) s.setExpiry(expiry);
@@ -46,6 +50,8 @@ export function rejections(logger: RecordingLogger): unknown[] {
 }
 
 export function django<T>(command: Record<string, unknown>, secret = SECRET_KEY): T {
-  const out = execFileSync('/usr/bin/python3', [SCRIPT, JSON.stringify({ secret, ...command })], { encoding: 'utf8' });
+  const out = execFileSync('/usr/bin/python3', [SCRIPT, JSON.stringify({ secret, ...command })], {
+    encoding: 'utf8',
+  });
   return JSON.parse(out) as T;
 }

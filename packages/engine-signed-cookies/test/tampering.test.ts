@@ -47,8 +47,15 @@ for (const encrypt of [false, true]) {
       for (const at of spots) await expectRejected(sessions, flip(value, at));
       // The timestamp (authenticated as GCM associated data, or under the HMAC).
       const ts = encrypt ? value.length - 1 : tsEnd - 1;
-      await expectRejected(sessions, value.slice(0, ts) + (value[ts] === '0' ? '1' : '0') + value.slice(ts + 1));
-      expect(rejections(logger)).toEqual(Array(spots.length + 1).fill('bad signature').flatMap((r) => [r, r, r]));
+      await expectRejected(
+        sessions,
+        value.slice(0, ts) + (value[ts] === '0' ? '1' : '0') + value.slice(ts + 1),
+      );
+      expect(rejections(logger)).toEqual(
+        Array(spots.length + 1)
+          .fill('bad signature')
+          .flatMap((r) => [r, r, r]),
+      );
     });
 
     it('trailing garbage, truncation, a missing separator, an empty or non-base64 value', async () => {
@@ -75,13 +82,20 @@ for (const encrypt of [false, true]) {
 
     it('another secret key, and a value signed for another purpose (wrong salt)', async () => {
       const { sessions, logger } = setup({ encrypt });
-      const foreign = new Sessions({ engine: signedCookiesEngine({ encrypt }), secretKey: 'another-secret-key-0123456789-abcdefghijk' });
+      const foreign = new Sessions({
+        engine: signedCookiesEngine({ encrypt }),
+        secretKey: 'another-secret-key-0123456789-abcdefghijk',
+      });
       await expectRejected(sessions, await cookieFor(foreign, DATA));
       // Django's signing.dumps with its default salt, and our db/file session salt: right key, wrong context.
       await expectRejected(sessions, django<{ value: string }>({ action: 'dumps', data: DATA }).value);
       await expectRejected(
         sessions,
-        await signing.dumps(DATA, { secretKey: SECRET_KEY, salt: 'django.contrib.sessions.SessionStore', compress: true }),
+        await signing.dumps(DATA, {
+          secretKey: SECRET_KEY,
+          salt: 'django.contrib.sessions.SessionStore',
+          compress: true,
+        }),
       );
       // A Django-format value is not even shaped like an encrypted one.
       const reasons = encrypt ? ['bad signature', 'malformed'] : ['bad signature'];
@@ -172,7 +186,10 @@ describe('signed cookies: a forged zlib payload', () => {
     const { sessions, logger } = setup();
     // '.' marks a compressed payload; these bytes are not a zlib stream.
     const payload = '.AAAAAAAAAAAAAAAA';
-    const signer = new signing.TimestampSigner({ secretKey: SECRET_KEY, salt: 'django.contrib.sessions.backends.signed_cookies' });
+    const signer = new signing.TimestampSigner({
+      secretKey: SECRET_KEY,
+      salt: 'django.contrib.sessions.backends.signed_cookies',
+    });
     const signed = await signer.sign(payload);
     expect(await sessions.engine.load(signed, sessions.context)).toBeNull();
     const forged = `${signed.slice(0, signed.lastIndexOf(':'))}:${'A'.repeat(43)}`;
@@ -182,7 +199,10 @@ describe('signed cookies: a forged zlib payload', () => {
 
   it('a verified value that is not a dict is rejected', async () => {
     const { sessions, logger } = setup();
-    const list = await signing.dumps([1, 2], { secretKey: SECRET_KEY, salt: 'django.contrib.sessions.backends.signed_cookies' });
+    const list = await signing.dumps([1, 2], {
+      secretKey: SECRET_KEY,
+      salt: 'django.contrib.sessions.backends.signed_cookies',
+    });
     expect(await sessions.engine.load(list, sessions.context)).toBeNull();
     expect(rejections(logger)).toEqual(['not a dict']);
   });
