@@ -61,29 +61,32 @@ function isConnection(value: unknown): value is SqliteConnection {
   );
 }
 
-/** Opens `path` with better-sqlite3 if installed, else `node:sqlite` (Node >= 22.5). */
+/**
+ * Opens `path` with better-sqlite3 if it is installed and loads, else `node:sqlite` (Node >= 22.5). A
+ * better-sqlite3 that cannot load its native addon (built for another Node version) falls back too.
+ */
 async function openFile(path: string): Promise<SqliteConnection> {
+  let reason: unknown;
   try {
     const mod = (await import('better-sqlite3')) as unknown as {
       default: new (file: string) => SqliteConnection;
     };
     return new mod.default(path);
   } catch (error) {
-    if (
-      (error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND' &&
-      (error as { code?: string }).code !== 'MODULE_NOT_FOUND'
-    ) {
-      throw error;
-    }
+    // SQLITE_CANTOPEN and friends: the driver works, the file does not. Say so rather than try another.
+    if (String((error as { code?: unknown }).code).startsWith('SQLITE_')) throw error;
+    reason = error;
   }
   try {
     // A variable specifier: Node 20's type definitions have no `node:sqlite`, and bundlers leave it alone.
     const builtin = 'node:sqlite';
     const mod = (await import(builtin)) as { DatabaseSync: new (file: string) => SqliteConnection };
     return new mod.DatabaseSync(path);
-  } catch {
+  } catch (error) {
+    if (typeof (error as { errcode?: unknown }).errcode === 'number') throw error;
     throw new ImproperlyConfigured(
-      "sqlite: install better-sqlite3 ('npm install better-sqlite3'), or run on Node >= 22.5 for the built-in node:sqlite",
+      `sqlite: install better-sqlite3 ('npm install better-sqlite3'), or run on Node >= 22.5 for the built-in node:sqlite (better-sqlite3: ${messageOf(reason)})`,
+      { cause: error },
     );
   }
 }
