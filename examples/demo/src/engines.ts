@@ -10,6 +10,7 @@ import { dbEngine } from '@sess/engine-db';
 import { postgres } from '@sess/engine-db/postgres';
 import { sqlite } from '@sess/engine-db/sqlite';
 import { fileEngine } from '@sess/engine-file';
+import { signedCookiesEngine } from '@sess/engine-signed-cookies';
 
 export const ENGINE_NAMES = ['sqlite', 'memory', 'file', 'signed-cookies', 'redis', 'postgres'] as const;
 export type EngineName = (typeof ENGINE_NAMES)[number];
@@ -59,20 +60,12 @@ export async function engineFromEnv(env: Env): Promise<DemoEngine> {
         description: `one file per session in ${path}`,
       };
     }
-    case 'signed-cookies': {
-      const mod = (await import('@sess/engine-signed-cookies')) as Record<string, unknown>;
-      const factory = mod.signedCookiesEngine;
-      if (typeof factory !== 'function') {
-        throw new ImproperlyConfigured(
-          'SESS_ENGINE=signed-cookies: @sess/engine-signed-cookies is not built yet',
-        );
-      }
+    case 'signed-cookies':
       return {
         name,
-        engine: (factory as (options?: object) => SessionEngine)(),
+        engine: signedCookiesEngine(),
         description: 'nothing on the server: the data itself is in the signed cookie',
       };
-    }
     case 'redis': {
       const { Redis } = await import('ioredis');
       const client = new Redis(required(env, 'REDIS_URL', name), {

@@ -36,6 +36,7 @@ describe.each([
   { SESS_ENGINE: 'sqlite', SESS_SQLITE_PATH: join(dir, 'demo.sqlite3'), engine: 'db:sqlite' },
   { SESS_ENGINE: 'memory', engine: 'cache:memory' },
   { SESS_ENGINE: 'file', SESS_FILE_PATH: join(dir, 'files'), engine: 'file' },
+  { SESS_ENGINE: 'signed-cookies', engine: 'signed-cookies' },
 ])('the demo on SESS_ENGINE=$SESS_ENGINE', ({ engine, ...env }) => {
   it('counts, logs in (new key), inspects without setting a cookie, logs out', async () => {
     const demo = await startDemo({ ...env, PORT: '0', SECRET_KEY: 'demo-http-test-secret' });

@@ -7,6 +7,7 @@ import { memoryCache } from '@sess/engine-cache/memory';
 import { dbEngine } from '@sess/engine-db';
 import { sqlite } from '@sess/engine-db/sqlite';
 import { fileEngine } from '@sess/engine-file';
+import { signedCookiesEngine } from '@sess/engine-signed-cookies';
 import Database from 'better-sqlite3';
 
 /** Makes a real store unreachable, and reachable again with its data intact. */
@@ -90,5 +91,10 @@ export const ENGINES: readonly EngineCase[] = [
         },
       };
     },
+  },
+  {
+    name: 'signed cookies',
+    keyIsData: true,
+    make: async () => ({ engine: signedCookiesEngine() }),
   },
 ];
