@@ -23,13 +23,20 @@ export interface SqliteConnection {
 }
 
 export interface SqliteOptions {
-  /** How long one statement waits for another process's write lock (`PRAGMA busy_timeout`); default 5000 ms. */
+  /**
+   * How long an operation waits in total for another connection's write lock before failing with
+   * `SessionStoreUnavailable`; default 5000 ms.
+   */
   busyTimeoutMs?: number;
   /** Switch the file to write-ahead logging (readers never block writers); default true. */
   wal?: boolean;
-  /** Further attempts after a statement still found the database busy; default 8 (with backoff). */
-  busyRetries?: number;
 }
+
+/**
+ * SQLite's own busy handler waits synchronously, blocking the event loop; it gets at most this long per
+ * attempt, and the rest of `busyTimeoutMs` is spent in asynchronous backoff between attempts.
+ */
+const SYNC_BUSY_WAIT_MS = 50;
 
 export const DEFAULT_SQLITE_PATH = './sessions.sqlite3';
 
@@ -100,14 +107,11 @@ export class SqliteDatabase implements SessionDatabase {
   #closed = false;
 
   constructor(target: string | SqliteConnection = DEFAULT_SQLITE_PATH, options: SqliteOptions = {}) {
-    const { busyTimeoutMs = 5000, wal = true, busyRetries = 8 } = options;
+    const { busyTimeoutMs = 5000, wal = true } = options;
     if (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
       throw new ImproperlyConfigured('sqlite: `busyTimeoutMs` must be a whole number of milliseconds');
     }
-    if (!Number.isSafeInteger(busyRetries) || busyRetries < 0) {
-      throw new ImproperlyConfigured('sqlite: `busyRetries` must be a whole number');
-    }
-    this.#options = { busyTimeoutMs, wal, busyRetries };
+    this.#options = { busyTimeoutMs, wal };
     if (typeof target === 'string') {
       if (target === '') throw new ImproperlyConfigured('sqlite: the database path is empty');
       this.path = target;
@@ -124,7 +128,8 @@ export class SqliteDatabase implements SessionDatabase {
   }
 
   #configure(db: SqliteConnection): SqliteConnection {
-    db.exec(`PRAGMA busy_timeout = ${this.#options.busyTimeoutMs}`);
+    // Long enough for the usual short write of another process; the rest is waited asynchronously.
+    db.exec(`PRAGMA busy_timeout = ${Math.min(this.#options.busyTimeoutMs, SYNC_BUSY_WAIT_MS)}`);
     if (this.#options.wal) {
       this.#retrySync(() => db.exec('PRAGMA journal_mode = WAL'));
       // Safe with WAL (a power cut may lose the last commits, never corrupt the file), and much faster.
@@ -133,14 +138,15 @@ export class SqliteDatabase implements SessionDatabase {
     return db;
   }
 
-  /** Switching to WAL needs a moment without other writers; the busy timeout covers the usual case. */
+  /** Switching to WAL needs a moment without other writers (once per file, at start-up). */
   #retrySync(fn: () => unknown): void {
-    for (let attempt = 0; ; attempt++) {
+    const deadline = Date.now() + this.#options.busyTimeoutMs;
+    for (;;) {
       try {
         fn();
         return;
       } catch (error) {
-        if (!isBusy(error) || attempt >= this.#options.busyRetries) throw error;
+        if (!isBusy(error) || Date.now() >= deadline) throw error;
       }
     }
   }
@@ -154,11 +160,13 @@ export class SqliteDatabase implements SessionDatabase {
 
   /**
    * Runs `fn` against the connection, retrying with backoff while SQLite reports the file busy (another
-   * process holds the write lock for longer than the busy timeout). `write` wraps it in BEGIN IMMEDIATE:
-   * the write lock is taken up front, where the busy timeout applies, never upgraded mid-transaction.
+   * connection holds the write lock), until `busyTimeoutMs`. `write` wraps it in BEGIN IMMEDIATE: the write
+   * lock is taken up front, where waiting for it is safe, never upgraded in the middle of a transaction
+   * (which fails at once with SQLITE_BUSY in WAL mode, whatever the timeout).
    */
   async run<T>(fn: (db: SqliteConnection) => T, write: boolean): Promise<T> {
     const db = await this.connection();
+    const deadline = Date.now() + this.#options.busyTimeoutMs;
     for (let attempt = 0; ; attempt++) {
       try {
         if (!write) return fn(db);
@@ -177,13 +185,14 @@ export class SqliteDatabase implements SessionDatabase {
         }
       } catch (error) {
         if (!isBusy(error)) throw error;
-        if (attempt >= this.#options.busyRetries) {
+        const left = deadline - Date.now();
+        if (left <= 0) {
           throw new SessionStoreUnavailable(
-            `sqlite: the database stayed locked by other writers (busy timeout ${this.#options.busyTimeoutMs} ms, ${attempt + 1} attempts)`,
+            `sqlite: the database stayed locked by other writers for ${this.#options.busyTimeoutMs} ms (busyTimeoutMs, ${attempt + 1} attempts)`,
             { cause: error },
           );
         }
-        await sleep(Math.min(250, 5 * 2 ** attempt) * (0.5 + Math.random()));
+        await sleep(Math.min(left, Math.min(100, 2 * 2 ** attempt) * (0.5 + Math.random())));
       }
     }
   }
