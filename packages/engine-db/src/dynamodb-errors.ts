@@ -1,5 +1,5 @@
 // Which DynamoDB failures mean "the store is unavailable" (503) rather than a bug or a misconfiguration.
-import { SessionStoreUnavailable } from '@sess/core';
+import { ImproperlyConfigured, SessionStoreUnavailable } from '@sess/core';
 
 /** Errors are matched by name, not class, so a second copy of the SDK in node_modules still maps. */
 const UNAVAILABLE_NAMES = new Set([
@@ -55,7 +55,10 @@ export const errorName = (error: unknown): string | undefined =>
     ? ((error as SdkError).name as string)
     : undefined;
 
-/** Translates a failed request on `table`: unavailability and a missing table become `SessionStoreUnavailable`. */
+/**
+ * Translates a failed request on `table`: unavailability becomes `SessionStoreUnavailable`, a missing table
+ * `ImproperlyConfigured` (as a missing SQL table does); anything else is thrown as the SDK threw it.
+ */
 export function translate(error: unknown, table: string, operation: string): unknown {
   if (isUnavailable(error)) {
     const reason = error instanceof Error ? error.message : String(error);
@@ -64,8 +67,8 @@ export function translate(error: unknown, table: string, operation: string): unk
     });
   }
   if (errorName(error) === 'ResourceNotFoundException') {
-    return new SessionStoreUnavailable(
-      `DynamoDB table '${table}' does not exist: create it once with table.createTable() (or your infrastructure code) with partition key session_key (S) and TTL on expire_date`,
+    return new ImproperlyConfigured(
+      `DynamoDB table '${table}' does not exist: create it once with engine.createTable() (or your infrastructure code): partition key session_key (S), TTL on expire_date`,
       { cause: error },
     );
   }

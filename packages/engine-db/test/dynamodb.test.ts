@@ -397,10 +397,10 @@ describe('DynamoDB adapter against DynamoDB Local', () => {
     });
   });
 
-  it('a missing table is SessionStoreUnavailable that says to create it', async () => {
+  it('a missing table is ImproperlyConfigured, saying to create it', async () => {
     const engine = dbEngine({ database: dynamodb(client, { table: uniqueTable('missing') }) });
     const sessions = sessionsOver(engine);
-    await expect(sessions.open('a'.repeat(32)).load()).rejects.toThrow(SessionStoreUnavailable);
+    await expect(sessions.open('a'.repeat(32)).load()).rejects.toThrow(ImproperlyConfigured);
     await expect(sessions.open('a'.repeat(32)).load()).rejects.toThrow(/createTable/);
   });
 });
