@@ -120,6 +120,8 @@ export class DbEngine implements SessionEngine {
       const deleted = await this.#table.deleteExpired(now, this.clearBatchSize);
       total += deleted;
       if (deleted < this.clearBatchSize) return total;
+      // Let other work run between batches (SQLite's statements are synchronous).
+      await new Promise((resolve) => setTimeout(resolve, 0));
     }
   }
 

@@ -1,3 +1,4 @@
+import { createServer, type Socket } from 'node:net';
 import { RecordingLogger } from '@sess/contract';
 import { SessionStoreUnavailable, Sessions } from '@sess/core';
 import { DbEngine, dbEngine } from '@sess/engine-db';
@@ -122,6 +123,29 @@ describe('MySQL/MariaDB faults', () => {
       await expect(sessions.clearExpired()).rejects.toBeInstanceOf(SessionStoreUnavailable);
     } finally {
       await server.stop();
+      await pool.end().catch(() => {});
+    }
+  });
+});
+
+describe('MySQL/MariaDB hanging server', () => {
+  it('a server that accepts but never answers fails within timeoutMs', async () => {
+    const sockets: Socket[] = [];
+    const blackhole = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => blackhole.listen(0, '127.0.0.1', resolve));
+    const { port } = blackhole.address() as { port: number };
+    const pool = mysql2.createPool({ host: '127.0.0.1', port, user: 'root', connectionLimit: 1 });
+    try {
+      const sessions = new Sessions({
+        engine: new DbEngine({ database: mysql(pool, { timeoutMs: 300 }) }),
+        secretKey: SECRET,
+      });
+      await expect(sessions.open('abcdefghijklmnopqrstuvwxyz012345').load()).rejects.toThrow(
+        /did not answer within 300 ms/,
+      );
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      blackhole.close();
       await pool.end().catch(() => {});
     }
   });
