@@ -22,7 +22,10 @@ let n = 0;
 /** The real database, with each table call counted, and an optional hook after `update` resolves. */
 function counted(database: SessionDatabase) {
   const calls: string[] = [];
-  const hooks: { afterUpdate?: (() => Promise<void>) | undefined } = {};
+  const hooks: {
+    afterUpdate?: (() => Promise<void>) | undefined;
+    afterSelect?: (() => Promise<void>) | undefined;
+  } = {};
   const wrapped: SessionDatabase = {
     kind: database.kind,
     table(name): SessionTable {
@@ -40,7 +43,11 @@ function counted(database: SessionDatabase) {
           await hooks.afterUpdate?.();
           return updated;
         }),
-        select: count('select', (key, now) => t.select(key, now)),
+        select: count('select', async (key, now) => {
+          const row = await t.select(key, now);
+          await hooks.afterSelect?.();
+          return row;
+        }),
         exists: count('exists', (key, now) => t.exists(key, now)),
         delete: count('delete', (key) => t.delete(key)),
         deleteExpired: count('deleteExpired', (now, limit) => t.deleteExpired(now, limit)),
@@ -167,6 +174,22 @@ describe('cached_db writes', () => {
     const again = await sessions.open(key).load();
     expect(again.items()).toEqual([]);
     expect(again.sessionKey).toBeNull();
+  });
+
+  it('a destroy racing a cache fill never leaves the destroyed session in the cache', async () => {
+    const { sessions, engine, cache, hooks } = await setup();
+    const s = await savedSession(sessions, { user: 1 });
+    const key = s.sessionKey!;
+    await cache.delete(engine.cacheKey(key));
+    // A load misses the cache and reads the row; a logout elsewhere then deletes row and cache entry
+    // before the load fills the cache.
+    hooks.afterSelect = async () => {
+      hooks.afterSelect = undefined;
+      await sessions.open().destroy(key);
+    };
+    await sessions.open(key).load();
+    expect(await cache.has(engine.cacheKey(key))).toBe(false);
+    expect((await sessions.open(key).load()).sessionKey).toBeNull();
   });
 
   it('a session already expired when saved is not cached', async () => {
