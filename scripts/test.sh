@@ -19,7 +19,7 @@ if [ -n "${CI:-}" ]; then pnpm install --frozen-lockfile; else pnpm install; fi
 echo "==> build"
 pnpm -s build
 
-mkdir -p test-results
+rm -rf test-results && mkdir -p test-results
 echo "==> vitest"
 set +e
 pnpm -s exec vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json "$@"

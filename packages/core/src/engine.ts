@@ -60,6 +60,12 @@ export interface SessionEngine {
    * but cannot be decoded loads as `{}` (the codec logs it). Store failures throw `SessionStoreUnavailable`.
    */
   load(key: string, context: EngineContext): Promise<SessionData | null>;
+  /**
+   * Optional. Called after a successful load: true asks for the session to be written again at the end of
+   * the request even if unchanged (the signed-cookies engine answers true for a cookie that verified only
+   * with a fallback key, so key rotation reaches read-only visitors too).
+   */
+  needsReissue?(key: string, context: EngineContext): Promise<boolean>;
   /** Whether a live (unexpired) record exists under `key`. */
   exists(key: string, context: EngineContext): Promise<boolean>;
   /**

@@ -12,8 +12,10 @@ interface BuiltinLoader {
 }
 
 const loader = (globalThis as { process?: BuiltinLoader }).process;
-const nodeCrypto = loader?.getBuiltinModule?.('node:crypto') as typeof NodeCrypto | undefined;
-const nodeZlib = loader?.getBuiltinModule?.('node:zlib') as typeof NodeZlib | undefined;
+/** `node:crypto` where the runtime provides it (Node, Bun, Deno), else undefined. */
+export const nodeCrypto = loader?.getBuiltinModule?.('node:crypto') as typeof NodeCrypto | undefined;
+/** `node:zlib` where the runtime provides it, else undefined. */
+export const nodeZlib = loader?.getBuiltinModule?.('node:zlib') as typeof NodeZlib | undefined;
 
 const encoder = new TextEncoder();
 
@@ -80,11 +82,17 @@ async function streamThrough(
     }
     chunks.push(value);
   }
-  const out = new Uint8Array(total);
+  return concat(...chunks);
+}
+
+export function concat(...parts: Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const part of parts) length += part.length;
+  const out = new Uint8Array(length);
   let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
   }
   return out;
 }

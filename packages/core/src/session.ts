@@ -91,14 +91,16 @@ export class Session<T extends SessionData = SessionData> {
       this.#data = emptyData();
       return;
     }
-    const data = await this.#runtime.engine.load(key, this.#runtime.context);
+    const { engine, context } = this.#runtime;
+    const data = await engine.load(key, context);
     if (this.#data !== null) return; // cleared meanwhile: keep the newer state
     if (data === null) {
       this.#key = null;
       this.#data = emptyData();
-    } else {
-      this.#data = adopt(data);
+      return;
     }
+    this.#data = adopt(data);
+    if (engine.needsReissue && (await engine.needsReissue(key, context))) this.modified = true;
   }
 
   get #session(): SessionData {

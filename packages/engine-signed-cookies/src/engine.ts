@@ -20,8 +20,17 @@ import {
   SignatureExpired,
   signing,
 } from '@sess/core';
-import { b62Decode, b62Encode, b64urlDecode, b64urlEncode } from './encoding.js';
-import { aead, concat, deflate, inflate, NONCE_BYTES, randomBytes, TAG_BYTES } from './runtime.js';
+import {
+  b62Decode,
+  b62Encode,
+  b64urlDecode,
+  b64urlEncode,
+  concat,
+  deflate,
+  inflate,
+  randomBytes,
+} from '@sess/core/runtime';
+import { aead, NONCE_BYTES, TAG_BYTES } from './runtime.js';
 
 /** Django's salt for this engine (`django.contrib.sessions.backends.signed_cookies.SessionStore`). */
 export const SIGNED_COOKIES_SALT = 'django.contrib.sessions.backends.signed_cookies';
@@ -169,8 +178,14 @@ export class SignedCookiesEngine implements SessionEngine {
 
   /**
    * Whether `key` verifies with the current secret key alone. False for a cookie verified only by one of
-   * `secretKeyFallbacks`, which the next save re-signs with the current key (see `reissueIfRotated`).
+   * `secretKeyFallbacks`, which the next save re-signs with the current key (see `needsReissue`).
    */
+  /** True for a cookie that verified only with one of `secretKeyFallbacks`: the middleware then re-signs it. */
+  async needsReissue(key: string, context: EngineContext): Promise<boolean> {
+    if (context.secretKeyFallbacks.length === 0) return false;
+    return !(await this.signedWithCurrentKey(key, context));
+  }
+
   async signedWithCurrentKey(key: string, context: EngineContext): Promise<boolean> {
     if (!this.isValidKey(key)) return false;
     if (this.encrypt) {

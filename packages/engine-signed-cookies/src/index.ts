@@ -6,4 +6,3 @@ export {
   type SignedCookiesEngineOptions,
   signedCookiesEngine,
 } from './engine.js';
-export { reissueIfRotated } from './reissue.js';

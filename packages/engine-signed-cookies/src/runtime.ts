@@ -1,22 +1,11 @@
 /**
- * The primitives this engine needs beyond core's signing, behind one small module: AES-256-GCM, HKDF and
- * zlib. On Node, Bun and Deno (`process.getBuiltinModule` exists) the synchronous `node:crypto` and
- * `node:zlib` are used; they are several times faster than Web Crypto and CompressionStream for inputs of
- * cookie size (figures in this package's README). Elsewhere (edge runtimes) Web Crypto and
- * CompressionStream do the same work. No static Node import appears, so edge bundlers never see one.
- *
- * zlib and the stream helper mirror core's private `platform.ts`, which @sess/core does not export.
+ * AES-256-GCM and HKDF, the primitives this engine needs beyond `@sess/core/runtime`. Where the runtime
+ * has `node:crypto` (Node, Bun, Deno) it is used: several times faster than Web Crypto for inputs of
+ * cookie size (figures in this package's README). Elsewhere (edge runtimes) Web Crypto does the same work.
+ * No static Node import appears, so edge bundlers never see one.
  */
 import type * as NodeCrypto from 'node:crypto';
-import type * as NodeZlib from 'node:zlib';
-
-interface BuiltinLoader {
-  getBuiltinModule?: (id: string) => unknown;
-}
-
-const loader = (globalThis as { process?: BuiltinLoader }).process;
-const nodeCrypto = loader?.getBuiltinModule?.('node:crypto') as typeof NodeCrypto | undefined;
-const nodeZlib = loader?.getBuiltinModule?.('node:zlib') as typeof NodeZlib | undefined;
+import { concat, nodeCrypto } from '@sess/core/runtime';
 
 export const NONCE_BYTES = 12;
 export const TAG_BYTES = 16;
@@ -103,57 +92,3 @@ export const nodeAead: Aead | undefined = nodeCrypto ? nodeAeadOf(nodeCrypto) : 
 
 /** The implementation this runtime uses. */
 export const aead: Aead = nodeAead ?? webAead;
-
-export function randomBytes(length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  crypto.getRandomValues(out);
-  return out;
-}
-
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
-
-/** zlib (RFC 1950) compression, as Python's `zlib.compress`. */
-export async function deflate(data: Uint8Array): Promise<Uint8Array> {
-  if (nodeZlib) return nodeZlib.deflateSync(data);
-  return streamThrough(new CompressionStream('deflate'), data, Number.POSITIVE_INFINITY);
-}
-
-/** zlib decompression that stops with a RangeError once the output would exceed `maxLength` bytes. */
-export async function inflate(data: Uint8Array, maxLength: number): Promise<Uint8Array> {
-  if (nodeZlib) return nodeZlib.inflateSync(data, { maxOutputLength: maxLength });
-  return streamThrough(new DecompressionStream('deflate'), data, maxLength);
-}
-
-async function streamThrough(
-  transform: { readable: ReadableStream<Uint8Array>; writable: WritableStream<BufferSource> },
-  data: Uint8Array,
-  maxLength: number,
-): Promise<Uint8Array> {
-  const writer = transform.writable.getWriter();
-  writer.write(data as BufferSource).catch(() => {});
-  writer.close().catch(() => {});
-  const reader = transform.readable.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.length;
-    if (total > maxLength) {
-      await reader.cancel();
-      throw new RangeError(`decompressed data exceeds ${maxLength} bytes`);
-    }
-    chunks.push(value);
-  }
-  return concat(...chunks);
-}

@@ -1,0 +1,18 @@
+/**
+ * Primitives for engine authors, the same ones core's signing uses: Django's text encodings, and the
+ * crypto and zlib functions that pick `node:crypto`/`node:zlib` where the runtime has them and Web Crypto
+ * and CompressionStream elsewhere (edge runtimes).
+ */
+export { b62Decode, b62Encode, b64urlDecode, b64urlEncode, latin1Decode } from './encoding.js';
+export {
+  concat,
+  constantTimeEqual,
+  deflate,
+  hmacSha256,
+  inflate,
+  nodeCrypto,
+  nodeZlib,
+  randomBytes,
+  sha256,
+  utf8,
+} from './platform.js';
