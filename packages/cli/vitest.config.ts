@@ -3,5 +3,5 @@ import { sharedTest, workspaceAliases } from '../../vitest.shared.ts';
 
 export default defineProject({
   resolve: { alias: workspaceAliases() },
-  test: { name: 'cli', ...sharedTest },
+  test: { name: 'cli', ...sharedTest, globalSetup: ['./test/global-setup.ts'] },
 });

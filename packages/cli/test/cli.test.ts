@@ -11,7 +11,7 @@ import { Sessions } from '@sess/core';
 import { dbEngine } from '@sess/engine-db';
 import { sqlite } from '@sess/engine-db/sqlite';
 import Database from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 
 const SECRET = 'cli-tests-secret-key-0123456789abcdefghijklmn';
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
@@ -28,8 +28,10 @@ function sess(args: string[], env: Record<string, string> = {}, cwd = here('..')
     cwd,
     env: { ...process.env, TSX_TSCONFIG_PATH: here('./tsconfig.tsx.json'), ...env },
     encoding: 'utf8',
+    // A command left hanging (open pools keeping it alive) is killed and fails the test.
+    timeout: 20_000,
   });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr, signal: result.signal };
 }
 
 /** In-process `main()` with captured output. */
@@ -124,6 +126,18 @@ describe('sess (the bin, as a process)', () => {
     const result = sess(['clearsessions', '--config', here('./fixtures/cache.config.mjs')]);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe("Session engine 'cache:memory' doesn't support clearing expired sessions.\n");
+  });
+});
+
+describe('sess against PostgreSQL', () => {
+  it('migrates and clears, and exits although the configuration keeps a pool open', async () => {
+    const env = { SESS_PG_URL: inject('postgres').url };
+    const config = here('./fixtures/pg.config.mjs');
+    const migrated = sess(['migrate', '-c', config], env);
+    expect(migrated).toMatchObject({ code: 0, signal: null });
+    expect(migrated.stdout).toMatch(/Session table 'cli_sessions' is ready \(db:postgres\)/);
+    const cleared = sess(['clearsessions', '-c', config], env);
+    expect(cleared).toMatchObject({ code: 0, signal: null, stdout: 'Deleted 0 expired sessions.\n' });
   });
 });
 

@@ -1,0 +1,3 @@
+import { defineServersSetup } from '@sess/test-servers';
+
+export default defineServersSetup(['postgres']);
