@@ -423,6 +423,9 @@ function noKwargs(fn: string, kwargs: Readonly<Record<string, unknown>>): void {
 
 const encodeGlobal = (fn: string): PyGlobal => ({ call: (a, ctx) => encodeLatin1(fn, a, ctx) });
 
+/** @internal The built-in mappings: they never return a value that holds a container twice or a cycle. */
+export const BUILT_IN = new WeakSet<PyGlobal>();
+
 /** The globals a pickle may name by default, keyed `module.qualname`. */
 export const DEFAULT_ALLOWLIST: Readonly<Record<string, PyGlobal>> = Object.freeze({
   'datetime.datetime': datetimeGlobal,
@@ -501,3 +504,5 @@ export const DEFAULT_ALLOWLIST: Readonly<Record<string, PyGlobal>> = Object.free
     },
   },
 });
+
+for (const g of Object.values(DEFAULT_ALLOWLIST)) BUILT_IN.add(g);

@@ -4,7 +4,7 @@
  * allocated. It never recurses, so hostile nesting cannot overflow the JS stack.
  */
 import { SessError } from '@sess/core';
-import { GlobalRef, Incomplete, type PyGlobal, type UnpickleContext } from './allowlist.js';
+import { BUILT_IN, GlobalRef, Incomplete, type PyGlobal, type UnpickleContext } from './allowlist.js';
 import { PickleLimitError, UnpicklingError, UnsafePickleError } from './errors.js';
 import { pyTypeName, unhashable } from './hashable.js';
 import type { PickleLimits } from './limits.js';
@@ -21,6 +21,8 @@ export interface ReadOptions {
   encoding: 'ascii' | 'latin1' | 'bytes';
 }
 
+const F64 = new DataView(new ArrayBuffer(8));
+const F64_BYTES = new Uint8Array(F64.buffer);
 const EMPTY_TUPLE: PyTuple = Object.freeze(new PyTuple()) as PyTuple;
 const NO_KWARGS: Readonly<Record<string, unknown>> = Object.freeze({});
 // Python 3 reads protocol 0-2 pickles written by Python 2 with these module names (Lib/_compat_pickle.py).
@@ -38,6 +40,14 @@ function isDict(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype;
 }
 
+function isContainer(v: unknown): boolean {
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    (Array.isArray(v) || v instanceof Map || v instanceof Set || isDict(v))
+  );
+}
+
 function setKey(obj: Record<string, unknown>, key: string, value: unknown): void {
   // `__proto__` must land as data: a plain assignment would replace the object's prototype.
   if (key === '__proto__')
@@ -52,7 +62,6 @@ function show(s: string): string {
 class Reader implements UnpickleContext {
   readonly limits: Readonly<PickleLimits>;
   private readonly data: Uint8Array;
-  private readonly view: DataView;
   private readonly opts: ReadOptions;
   private pos = 0;
   private opPos = 0;
@@ -69,16 +78,20 @@ class Reader implements UnpickleContext {
   private replaced: Map<object, unknown> | null = null;
   /** Objects that BUILD may finish, with the global whose setState does it. */
   private buildable: Map<object, PyGlobal> | null = null;
-  private readonly globals = new Map<string, GlobalRef>();
+  private globals: Map<string, GlobalRef> | null = null;
   /**
    * Insertion order of dicts that got an integer-like str key: JS lists those keys first, so if the dict
    * later turns into a Map (a non-str key arrives) this keeps Python's order.
    */
   private keyOrder: WeakMap<object, string[]> | null = null;
+  /**
+   * Whether a container was pushed a second time (GET or DUP). Until then the value is a tree and
+   * `finish` can use its cheaper walk.
+   */
+  private shared = false;
 
   constructor(data: Uint8Array, opts: ReadOptions) {
     this.data = data;
-    this.view = new DataView(data.buffer, data.byteOffset, data.byteLength);
     this.opts = opts;
     this.limits = opts.limits;
   }
@@ -131,6 +144,16 @@ class Reader implements UnpickleContext {
     if (n > this.data.length - this.pos) this.truncated();
   }
 
+  private int32(p: number): number {
+    const d = this.data;
+    return (
+      (d[p] as number) |
+      ((d[p + 1] as number) << 8) |
+      ((d[p + 2] as number) << 16) |
+      ((d[p + 3] as number) << 24)
+    );
+  }
+
   private u8(): number {
     if (this.pos >= this.data.length) this.truncated();
     return this.data[this.pos++] as number;
@@ -138,21 +161,22 @@ class Reader implements UnpickleContext {
 
   private u16(): number {
     this.need(2);
-    const v = this.view.getUint16(this.pos, true);
+    const d = this.data;
+    const v = (d[this.pos] as number) | ((d[this.pos + 1] as number) << 8);
     this.pos += 2;
     return v;
   }
 
   private u32(): number {
     this.need(4);
-    const v = this.view.getUint32(this.pos, true);
+    const v = this.int32(this.pos) >>> 0;
     this.pos += 4;
     return v;
   }
 
   private i32(): number {
     this.need(4);
-    const v = this.view.getInt32(this.pos, true);
+    const v = this.int32(this.pos);
     this.pos += 4;
     return v;
   }
@@ -160,8 +184,8 @@ class Reader implements UnpickleContext {
   /** An 8-byte length, checked against what is left of the input before anything is allocated. */
   private u64Length(what: string): number {
     this.need(8);
-    const lo = this.view.getUint32(this.pos, true);
-    const hi = this.view.getUint32(this.pos + 4, true);
+    const lo = this.int32(this.pos) >>> 0;
+    const hi = this.int32(this.pos + 4) >>> 0;
     this.pos += 8;
     const left = this.data.length - this.pos;
     if (hi !== 0 || lo > left) {
@@ -272,6 +296,7 @@ class Reader implements UnpickleContext {
   private memoGet(idx: number): unknown {
     const v = idx < this.memo.length ? this.memo[idx] : undefined;
     if (v === undefined) this.fail(`memo value not found at index ${idx}`);
+    if (!this.shared && isContainer(v)) this.shared = true;
     return this.resolve(v);
   }
 
@@ -458,6 +483,7 @@ class Reader implements UnpickleContext {
   private resolveGlobal(module: string, name: string): GlobalRef {
     const mod = this.proto < 3 ? (PY2_MODULES[module] ?? module) : module;
     const key = `${mod}.${name}`;
+    if (this.globals === null) this.globals = new Map();
     let ref = this.globals.get(key);
     if (ref === undefined) {
       const target = module && name ? this.opts.allow.get(key) : undefined;
@@ -492,6 +518,8 @@ class Reader implements UnpickleContext {
     } catch (e) {
       throw this.mappingError(ref.name, e);
     }
+    // A user mapping may return shared or cyclic containers: walk the result with the full check.
+    if (!BUILT_IN.has(t)) this.shared = true;
     if (t.setState && typeof v === 'object' && v !== null) {
       if (this.buildable === null) this.buildable = new Map();
       this.buildable.set(v, t);
@@ -553,6 +581,7 @@ class Reader implements UnpickleContext {
       throw this.mappingError(inst instanceof Incomplete ? inst.name : 'BUILD', e);
     }
     this.buildable?.delete(inst as object);
+    if (!BUILT_IN.has(target)) this.shared = true;
     if (v !== undefined && v !== inst) this.replace(inst as object, v, i);
     else this.stack[i] = inst;
   }
@@ -573,20 +602,32 @@ class Reader implements UnpickleContext {
     this.fail(`${opname} needs a list, got a ${pyTypeName(v)}`);
   }
 
-  private appendItems(items: unknown[], opname: string): void {
-    const list = this.list(this.stack[this.topIndex()], opname);
-    this.charge(items.length);
-    this.checkLength(list.length + items.length);
-    for (let i = 0; i < items.length; i++) list.push(items[i]);
+  /** APPEND/APPENDS: the stack items from `from` go into the list just below them, and leave the stack. */
+  private appendFromStack(from: number, opname: string): void {
+    const stack = this.stack;
+    if (from - 1 < this.fence) this.fail('unpickling stack underflow');
+    const list = this.list(stack[from - 1], opname);
+    const n = stack.length - from;
+    this.charge(n);
+    this.checkLength(list.length + n);
+    for (let i = from; i < stack.length; i++) list.push(stack[i]);
+    stack.length = from;
   }
 
-  /** SETITEM/SETITEMS/DICT: `items` alternates keys and values. */
-  private setItems(targetIndex: number, items: unknown[], from: number): void {
+  /** SETITEM/SETITEMS: the stack items from `from` (keys and values) go into the dict just below them. */
+  private setItemsFromStack(from: number): void {
+    if (from - 1 < this.fence) this.fail('unpickling stack underflow');
+    this.setItems(from - 1, this.stack, from, this.stack.length);
+    this.stack.length = from;
+  }
+
+  /** `items[from..to)` alternates keys and values, for the dict at `targetIndex` on the stack. */
+  private setItems(targetIndex: number, items: readonly unknown[], from: number, to: number): void {
     let dict = this.resolve(this.stack[targetIndex]);
-    const n = items.length - from;
+    const n = to - from;
     if (n % 2 !== 0) this.fail('odd number of items for SETITEMS');
     this.charge(n / 2);
-    for (let i = from; i < items.length; i += 2) {
+    for (let i = from; i < to; i += 2) {
       const key = items[i];
       const value = items[i + 1];
       if (typeof key === 'string' && isDict(dict)) {
@@ -656,115 +697,116 @@ class Reader implements UnpickleContext {
       this.opPos = this.pos;
       const code = d[this.pos++] as number;
       switch (code) {
-        case op.PROTO: {
+        case /* PROTO */ 0x80: {
           const p = this.u8();
           if (p > op.HIGHEST_PROTOCOL) this.fail(`unsupported pickle protocol: ${p}`);
           this.proto = p;
           break;
         }
-        case op.FRAME:
+        case /* FRAME */ 0x95:
           this.u64Length('FRAME');
           break;
-        case op.STOP:
+        case /* STOP */ 0x2e:
           return this.finish(this.pop());
 
         // -- ints, floats, constants --
-        case op.BININT1:
+        case /* BININT1 */ 0x4b:
           stack.push(this.u8());
           break;
-        case op.BININT2:
+        case /* BININT2 */ 0x4d:
           stack.push(this.u16());
           break;
-        case op.BININT:
+        case /* BININT */ 0x4a:
           stack.push(this.i32());
           break;
-        case op.LONG1:
+        case /* LONG1 */ 0x8a:
           stack.push(this.long(this.u8()));
           break;
-        case op.LONG4: {
+        case /* LONG4 */ 0x8b: {
           const n = this.i32();
           if (n < 0) this.fail('LONG pickle has negative byte count');
           stack.push(this.long(n));
           break;
         }
-        case op.INT: {
+        case /* INT */ 0x49: {
           const [s, e] = this.line();
           if (e - s === 2 && d[s] === 0x30 && (d[s + 1] === 0x30 || d[s + 1] === 0x31))
             stack.push(d[s + 1] === 0x31);
           else stack.push(this.parseInt(this.latin1(s, e), 'int() with base 0'));
           break;
         }
-        case op.LONG: {
+        case /* LONG */ 0x4c: {
           let [s, e] = this.line();
           if (e - s > 1 && d[e - 1] === 0x4c) e--;
           stack.push(this.parseInt(this.latin1(s, e), 'int() with base 0'));
           break;
         }
-        case op.BINFLOAT: {
+        case /* BINFLOAT */ 0x47: {
           this.need(8);
-          const v = this.view.getFloat64(this.pos, false);
+          for (let i = 0; i < 8; i++) F64_BYTES[i] = d[this.pos + i] as number;
+          const v = F64.getFloat64(0, false);
           this.pos += 8;
           stack.push(this.float(v));
           break;
         }
-        case op.FLOAT: {
+        case /* FLOAT */ 0x46: {
           const [s, e] = this.line();
           stack.push(this.float(this.parseFloat(this.latin1(s, e))));
           break;
         }
-        case op.NONE:
+        case /* NONE */ 0x4e:
           stack.push(null);
           break;
-        case op.NEWTRUE:
+        case /* NEWTRUE */ 0x88:
           stack.push(true);
           break;
-        case op.NEWFALSE:
+        case /* NEWFALSE */ 0x89:
           stack.push(false);
           break;
 
         // -- strings and bytes --
-        case op.SHORT_BINUNICODE: {
+        case /* SHORT_BINUNICODE */ 0x8c: {
           const n = this.length(this.u8(), 'SHORT_BINUNICODE');
           stack.push(this.utf8(this.pos, this.pos + n));
           this.pos += n;
           break;
         }
-        case op.BINUNICODE: {
+        case /* BINUNICODE */ 0x58: {
           const n = this.length(this.u32(), 'BINUNICODE');
           stack.push(this.utf8(this.pos, this.pos + n));
           this.pos += n;
           break;
         }
-        case op.BINUNICODE8: {
+        case /* BINUNICODE8 */ 0x8d: {
           const n = this.u64Length('BINUNICODE8');
           stack.push(this.utf8(this.pos, this.pos + n));
           this.pos += n;
           break;
         }
-        case op.UNICODE: {
+        case /* UNICODE */ 0x56: {
           const [s, e] = this.line();
           stack.push(this.rawUnicodeEscape(s, e));
           break;
         }
-        case op.SHORT_BINBYTES:
+        case /* SHORT_BINBYTES */ 0x43:
           stack.push(this.bytes(this.length(this.u8(), 'SHORT_BINBYTES')));
           break;
-        case op.BINBYTES:
+        case /* BINBYTES */ 0x42:
           stack.push(this.bytes(this.length(this.u32(), 'BINBYTES')));
           break;
-        case op.BINBYTES8:
+        case /* BINBYTES8 */ 0x8e:
           stack.push(this.bytes(this.u64Length('BINBYTES8')));
           break;
-        case op.BYTEARRAY8:
+        case /* BYTEARRAY8 */ 0x96:
           stack.push(new PyByteArray(this.bytes(this.u64Length('BYTEARRAY8'))));
           break;
-        case op.SHORT_BINSTRING: {
+        case /* SHORT_BINSTRING */ 0x55: {
           const n = this.length(this.u8(), 'SHORT_BINSTRING');
           stack.push(this.py2String(this.pos, this.pos + n));
           this.pos += n;
           break;
         }
-        case op.BINSTRING: {
+        case /* BINSTRING */ 0x54: {
           const len = this.i32();
           if (len < 0) this.fail('BINSTRING pickle has negative byte count');
           const n = this.length(len, 'BINSTRING');
@@ -772,14 +814,14 @@ class Reader implements UnpickleContext {
           this.pos += n;
           break;
         }
-        case op.STRING: {
+        case /* STRING */ 0x53: {
           const [s, e] = this.line();
           stack.push(this.quotedString(s, e));
           break;
         }
-        case op.NEXT_BUFFER:
+        case /* NEXT_BUFFER */ 0x97:
           return this.fail('pickle stream refers to out-of-band data but no buffers were given');
-        case op.READONLY_BUFFER: {
+        case /* READONLY_BUFFER */ 0x98: {
           const i = this.topIndex();
           const v = stack[i];
           if (!(v instanceof Uint8Array)) this.fail(`READONLY_BUFFER needs a buffer, got a ${pyTypeName(v)}`);
@@ -788,69 +830,62 @@ class Reader implements UnpickleContext {
         }
 
         // -- containers --
-        case op.EMPTY_LIST:
+        case /* EMPTY_LIST */ 0x5d:
           stack.push([]);
           break;
-        case op.EMPTY_DICT:
+        case /* EMPTY_DICT */ 0x7d:
           stack.push({});
           break;
-        case op.EMPTY_SET:
+        case /* EMPTY_SET */ 0x8f:
           stack.push(new Set());
           break;
-        case op.EMPTY_TUPLE:
+        case /* EMPTY_TUPLE */ 0x29:
           stack.push(EMPTY_TUPLE);
           break;
-        case op.MARK:
+        case /* MARK */ 0x28:
           this.marks.push(stack.length);
           this.fence = stack.length;
           break;
-        case op.APPEND: {
-          const v = this.pop();
-          this.appendItems([v], 'APPEND');
+        case /* APPEND */ 0x61:
+          if (stack.length - 1 < this.fence) this.fail('unpickling stack underflow');
+          this.appendFromStack(stack.length - 1, 'APPEND');
           break;
-        }
-        case op.APPENDS: {
-          const items = this.popMark();
-          this.appendItems(items, 'APPENDS');
+        case /* APPENDS */ 0x65:
+          this.appendFromStack(this.popMarkStart(), 'APPENDS');
           break;
-        }
-        case op.LIST: {
+        case /* LIST */ 0x6c: {
           const items = this.popMark();
           this.checkLength(items.length);
           this.charge(items.length);
           stack.push(items);
           break;
         }
-        case op.TUPLE:
+        case /* TUPLE */ 0x74:
           stack.push(this.tupleFromStack(this.popMarkStart()));
           break;
-        case op.TUPLE1:
+        case /* TUPLE1 */ 0x85:
           this.tupleN(1);
           break;
-        case op.TUPLE2:
+        case /* TUPLE2 */ 0x86:
           this.tupleN(2);
           break;
-        case op.TUPLE3:
+        case /* TUPLE3 */ 0x87:
           this.tupleN(3);
           break;
-        case op.DICT: {
+        case /* DICT */ 0x64: {
           const items = this.popMark();
           stack.push({});
-          this.setItems(stack.length - 1, items, 0);
+          this.setItems(stack.length - 1, items, 0, items.length);
           break;
         }
-        case op.SETITEM: {
-          const value = this.pop();
-          const key = this.pop();
-          this.setItems(this.topIndex(), [key, value], 0);
+        case /* SETITEM */ 0x73:
+          if (stack.length - 2 < this.fence) this.fail('unpickling stack underflow');
+          this.setItemsFromStack(stack.length - 2);
           break;
-        }
-        case op.SETITEMS: {
-          const items = this.popMark();
-          this.setItems(this.topIndex(), items, 0);
+        case /* SETITEMS */ 0x75:
+          this.setItemsFromStack(this.popMarkStart());
           break;
-        }
-        case op.ADDITEMS: {
+        case /* ADDITEMS */ 0x90: {
           const items = this.popMark();
           const set = stack[this.topIndex()];
           if (!(set instanceof Set) || set instanceof PyFrozenSet)
@@ -861,7 +896,7 @@ class Reader implements UnpickleContext {
           for (const x of items) set.add(x);
           break;
         }
-        case op.FROZENSET: {
+        case /* FROZENSET */ 0x91: {
           const items = this.popMark();
           this.checkLength(items.length);
           this.charge(items.length);
@@ -871,51 +906,54 @@ class Reader implements UnpickleContext {
         }
 
         // -- stack and memo --
-        case op.POP:
+        case /* POP */ 0x30:
           if (stack.length > this.fence) stack.pop();
           else if (this.marks.length > 0) this.popMark();
           else this.fail('unpickling stack underflow');
           break;
-        case op.POP_MARK:
+        case /* POP_MARK */ 0x31:
           this.popMark();
           break;
-        case op.DUP:
-          stack.push(stack[this.topIndex()]);
+        case /* DUP */ 0x32: {
+          const v = stack[this.topIndex()];
+          if (isContainer(v)) this.shared = true;
+          stack.push(v);
           break;
-        case op.MEMOIZE:
+        }
+        case /* MEMOIZE */ 0x94:
           this.memoPut(this.memoSize, stack[this.topIndex()]);
           break;
-        case op.BINPUT:
+        case /* BINPUT */ 0x71:
           this.memoPut(this.u8(), stack[this.topIndex()]);
           break;
-        case op.LONG_BINPUT:
+        case /* LONG_BINPUT */ 0x72:
           this.memoPut(this.u32(), stack[this.topIndex()]);
           break;
-        case op.PUT: {
+        case /* PUT */ 0x70: {
           const [s, e] = this.line();
           this.memoPut(this.parseIndex(this.latin1(s, e), 'PUT'), stack[this.topIndex()]);
           break;
         }
-        case op.BINGET:
+        case /* BINGET */ 0x68:
           stack.push(this.memoGet(this.u8()));
           break;
-        case op.LONG_BINGET:
+        case /* LONG_BINGET */ 0x6a:
           stack.push(this.memoGet(this.u32()));
           break;
-        case op.GET: {
+        case /* GET */ 0x67: {
           const [s, e] = this.line();
           stack.push(this.memoGet(this.parseIndex(this.latin1(s, e), 'GET')));
           break;
         }
 
         // -- globals and objects --
-        case op.GLOBAL: {
+        case /* GLOBAL */ 0x63: {
           const module = this.lineText();
           const name = this.lineText();
           stack.push(this.resolveGlobal(module, name));
           break;
         }
-        case op.STACK_GLOBAL: {
+        case /* STACK_GLOBAL */ 0x93: {
           const name = this.pop();
           const module = this.pop();
           if (typeof name !== 'string' || typeof module !== 'string') {
@@ -926,57 +964,57 @@ class Reader implements UnpickleContext {
           stack.push(this.resolveGlobal(module, name));
           break;
         }
-        case op.REDUCE: {
+        case /* REDUCE */ 0x52: {
           const args = this.tupleArg(this.pop(), 'REDUCE');
           const i = this.topIndex();
           stack[i] = this.invoke(this.callable(stack[i], 'REDUCE'), 'call', args, NO_KWARGS);
           break;
         }
-        case op.NEWOBJ: {
+        case /* NEWOBJ */ 0x81: {
           const args = this.tupleArg(this.pop(), 'NEWOBJ');
           const cls = this.callable(this.pop(), 'NEWOBJ');
           stack.push(this.invoke(cls, 'create', args, NO_KWARGS));
           break;
         }
-        case op.NEWOBJ_EX: {
+        case /* NEWOBJ_EX */ 0x92: {
           const kwargs = this.kwargs(this.pop());
           const args = this.tupleArg(this.pop(), 'NEWOBJ_EX');
           const cls = this.callable(this.pop(), 'NEWOBJ_EX');
           stack.push(this.invoke(cls, 'create', args, kwargs));
           break;
         }
-        case op.INST: {
+        case /* INST */ 0x69: {
           const module = this.lineText();
           const name = this.lineText();
           const cls = this.resolveGlobal(module, name);
           stack.push(this.instantiate(cls, this.popMark()));
           break;
         }
-        case op.OBJ: {
+        case /* OBJ */ 0x6f: {
           const args = this.popMark();
           if (args.length === 0) this.fail('OBJ needs a class');
           const cls = args.shift();
           stack.push(this.instantiate(cls, args));
           break;
         }
-        case op.BUILD:
+        case /* BUILD */ 0x62:
           this.build();
           break;
-        case op.PERSID: {
+        case /* PERSID */ 0x50: {
           const [s, e] = this.line();
           throw new UnsafePickleError(
             `persistent id ${show(this.latin1(s, e))} is not supported (at byte ${this.opPos}): persistent ids load objects from outside the pickle`,
           );
         }
-        case op.BINPERSID:
+        case /* BINPERSID */ 0x51:
           this.pop();
           throw new UnsafePickleError(
             `BINPERSID is not supported (at byte ${this.opPos}): persistent ids load objects from outside the pickle`,
           );
-        case op.EXT1:
-        case op.EXT2:
-        case op.EXT4: {
-          const ext = code === op.EXT1 ? this.u8() : code === op.EXT2 ? this.u16() : this.i32();
+        case /* EXT1 */ 0x82:
+        case /* EXT2 */ 0x83:
+        case /* EXT4 */ 0x84: {
+          const ext = code === 0x82 ? this.u8() : code === 0x83 ? this.u16() : this.i32();
           throw new UnsafePickleError(
             `extension code ${ext} is not supported (at byte ${this.opPos}): the copyreg extension registry names arbitrary globals`,
           );
@@ -993,6 +1031,8 @@ class Reader implements UnpickleContext {
     const root = this.resolve(rootIn);
     if (typeof root !== 'object' || root === null) return root;
     this.checkLeaf(root);
+    if (!isContainer(root)) return root;
+    if (!this.shared && this.replaced === null) return this.finishTree(root);
     const { maxDepth, maxNodes } = this.limits;
     const height = new Map<object, number>();
     const size = new Map<object, number>();
@@ -1051,6 +1091,44 @@ class Reader implements UnpickleContext {
         parent.n += f.n;
         parent.h = Math.max(parent.h, h);
         if (parent.n > maxNodes) this.limit('maxNodes', `holds more than ${maxNodes} values`);
+      }
+    }
+    return root;
+  }
+
+  /** `finish` for a value where no container is reachable twice: no cycles, no sharing, no fix-ups. */
+  private finishTree(root: object): unknown {
+    const { maxDepth, maxNodes } = this.limits;
+    const nodes: object[] = [root];
+    const depths: number[] = [1];
+    let count = 1;
+    while (nodes.length > 0) {
+      const node = nodes.pop() as object;
+      const depth = depths.pop() as number;
+      let kids: readonly unknown[];
+      if (Array.isArray(node)) {
+        kids = node;
+        if (node instanceof PyTuple && !Object.isFrozen(node)) Object.freeze(node);
+      } else if (isDict(node)) {
+        kids = Object.values(node);
+        this.checkLength(kids.length);
+      } else if (node instanceof Map) {
+        kids = [...node.keys(), ...node.values()];
+      } else {
+        kids = [...(node as Set<unknown>)];
+      }
+      count += kids.length;
+      if (count > maxNodes) this.limit('maxNodes', `holds more than ${maxNodes} values`);
+      for (let i = 0; i < kids.length; i++) {
+        const kid = kids[i];
+        if (typeof kid !== 'object' || kid === null) continue;
+        if (Array.isArray(kid) || isDict(kid) || kid instanceof Map || kid instanceof Set) {
+          if (depth >= maxDepth) this.limit('maxDepth', `nests containers more than ${maxDepth} deep`);
+          nodes.push(kid);
+          depths.push(depth + 1);
+        } else if (kid instanceof GlobalRef || kid instanceof Incomplete) {
+          this.checkLeaf(kid);
+        }
       }
     }
     return root;

@@ -13,15 +13,16 @@ export class Utf8Error extends Error {}
 
 export function decodeUtf8(bytes: Uint8Array, start: number, end: number): string {
   const len = end - start;
-  if (len <= 32) {
-    let ascii = true;
-    for (let i = start; i < end; i++) {
-      if ((bytes[i] as number) >= 0x80) {
-        ascii = false;
-        break;
-      }
+  if (len <= 24) {
+    // Short ASCII (most dict keys): a plain array of char codes beats both TextDecoder and a subarray.
+    const codes = new Array<number>(len);
+    let i = 0;
+    for (; i < len; i++) {
+      const c = bytes[start + i] as number;
+      if (c >= 0x80) break;
+      codes[i] = c;
     }
-    if (ascii) return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
+    if (i === len) return String.fromCharCode.apply(null, codes);
   }
   try {
     return decoder.decode(bytes.subarray(start, end));

@@ -93,7 +93,6 @@ export class Writer {
   private view: DataView;
   private pos = 0;
   private readonly memo = new Map<object, number>();
-  private readonly strMemo = new Map<string, number>();
   private readonly globalMemo = new Map<string, number>();
   private memoCount = 0;
   private depth = 0;
@@ -145,7 +144,6 @@ export class Writer {
       throw e;
     } finally {
       this.memo.clear();
-      this.strMemo.clear();
       this.globalMemo.clear();
       if (this.buf.length > 1 << 20) {
         this.buf = new Uint8Array(1024);
@@ -293,11 +291,6 @@ export class Writer {
   }
 
   private saveStr(s: string): void {
-    const m = this.strMemo.get(s);
-    if (m !== undefined) {
-      this.get(m);
-      return;
-    }
     const n = s.length;
     this.ensure(5 + 3 * n);
     const b = this.buf;
@@ -321,7 +314,9 @@ export class Writer {
         this.pos = end;
       }
     }
-    this.strMemo.set(s, this.memoize());
+    // Memoised like CPython memoises every str (so simple values come out byte-for-byte as CPython's), but
+    // never looked up: JS strings have no identity, and a lookup per string costs more than it saves.
+    this.memoize();
   }
 
   /**
