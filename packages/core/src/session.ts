@@ -46,7 +46,7 @@ function adopt(data: SessionData): SessionData {
 
 type Key<T> = keyof T & string;
 
-export class Session<T extends SessionData = SessionData> {
+export class Session<out T extends SessionData = SessionData> {
   readonly #runtime: SessionRuntime;
   #key: string | null;
   #data: SessionData | null;
@@ -137,16 +137,17 @@ export class Session<T extends SessionData = SessionData> {
     return Object.hasOwn(this.#session, key);
   }
 
-  keys(): Key<T>[] {
-    return Object.keys(this.#session) as Key<T>[];
+  // Untyped on purpose: a session also holds keys outside `T` (`_session_expiry`, the test cookie…).
+  keys(): string[] {
+    return Object.keys(this.#session);
   }
 
-  values(): T[Key<T>][] {
-    return Object.values(this.#session) as T[Key<T>][];
+  values(): unknown[] {
+    return Object.values(this.#session);
   }
 
-  items(): [Key<T>, T[Key<T>]][] {
-    return Object.entries(this.#session) as [Key<T>, T[Key<T>]][];
+  items(): [string, unknown][] {
+    return Object.entries(this.#session);
   }
 
   setdefault<K extends Key<T>>(key: K, value: T[K]): T[K] {
