@@ -10,7 +10,7 @@ import type { Session } from './session.js';
 import type { Sessions } from './sessions.js';
 import type { SessionData } from './types.js';
 
-export interface IncomingSession<T extends SessionData = SessionData> {
+export interface IncomingSession<T extends object = SessionData> {
   readonly session: Session<T>;
   /** Whether the request carried a cookie of the session's name (even one that was not a valid key). */
   readonly cookieReceived: boolean;
@@ -31,7 +31,7 @@ export interface CommitOptions {
 // Session keys and signed values only use cookie-safe characters; percent-encoding ':' would break Django.
 const identity = (value: string) => value;
 
-export class CookieRules<T extends SessionData = SessionData> {
+export class CookieRules<T extends object = SessionData> {
   readonly #sessions: Sessions<T>;
 
   constructor(sessions: Sessions<T>) {

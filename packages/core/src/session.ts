@@ -46,7 +46,7 @@ function adopt(data: SessionData): SessionData {
 
 type Key<T> = keyof T & string;
 
-export class Session<out T extends SessionData = SessionData> {
+export class Session<out T extends object = SessionData> {
   readonly #runtime: SessionRuntime;
   #key: string | null;
   #data: SessionData | null;

@@ -31,7 +31,7 @@ export interface SessionsOptions
 
 const ENGINE_METHODS = ['load', 'exists', 'save', 'destroy', 'clearExpired'] as const;
 
-export class Sessions<T extends SessionData = SessionData> {
+export class Sessions<T extends object = SessionData> {
   readonly settings: SessionSettings;
   readonly engine: SessionEngine;
   readonly context: EngineContext;

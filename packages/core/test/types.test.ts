@@ -1,9 +1,13 @@
 import type { Session } from '@sess/core';
 import { describe, expectTypeOf, it } from 'vitest';
 
-interface Visitor {
+// A type alias (not an interface): only aliases are assignable to Record<string, unknown>, which widening needs.
+type Visitor = {
   userId: string;
   visits: number;
+};
+interface Profile {
+  name: string;
 }
 
 describe('typed sessions', () => {
@@ -20,8 +24,14 @@ describe('typed sessions', () => {
     }
   });
 
+  it('accept interfaces for typed access', () => {
+    const s = null as unknown as Session<Profile>;
+    if (s) expectTypeOf(s.get('name')).toEqualTypeOf<string | undefined>();
+  });
+
   it('widen to a plain Session (what adapters and helpers take)', () => {
-    expectTypeOf<Session<Visitor>>().toExtend<Session>();
+    const widen = (typed: Session<Visitor>): Session => typed;
+    expectTypeOf(widen).returns.toEqualTypeOf<Session>();
     expectTypeOf<ReturnType<Session<Visitor>['keys']>>().toEqualTypeOf<string[]>();
   });
 });
