@@ -11,6 +11,7 @@ command -v java >/dev/null 2>&1 || need+=(openjdk-17-jre-headless)
 /usr/bin/python3 -c 'import django' >/dev/null 2>&1 || need+=(python3-django)
 /usr/bin/python3 -c 'import django_redis' >/dev/null 2>&1 || need+=(python3-django-redis)
 /usr/bin/python3 -c 'import pymemcache' >/dev/null 2>&1 || need+=(python3-pymemcache)
+/usr/bin/python3 -c 'import psycopg2' >/dev/null 2>&1 || need+=(python3-psycopg2)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 
 if [ ${#need[@]} -gt 0 ]; then

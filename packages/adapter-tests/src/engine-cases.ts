@@ -50,7 +50,7 @@ export const ENGINES: readonly EngineCase[] = [
       const path = join(dir, 'sessions.sqlite3');
       // Rollback journal (not WAL), so another connection's exclusive lock blocks reads too; a short busy
       // timeout so a locked file fails fast as SessionStoreUnavailable.
-      const engine = dbEngine({ database: sqlite(path, { wal: false, busyTimeoutMs: 20, busyRetries: 0 }) });
+      const engine = dbEngine({ database: sqlite(path, { wal: false, busyTimeoutMs: 20 }) });
       await engine.createTable();
       const blocker = new Database(path);
       return {
