@@ -611,14 +611,14 @@ class Reader implements UnpickleContext {
     this.charge(n);
     this.checkLength(list.length + n);
     for (let i = from; i < stack.length; i++) list.push(stack[i]);
-    stack.length = from;
+    truncate(stack, from);
   }
 
   /** SETITEM/SETITEMS: the stack items from `from` (keys and values) go into the dict just below them. */
   private setItemsFromStack(from: number): void {
     if (from - 1 < this.fence) this.fail('unpickling stack underflow');
     this.setItems(from - 1, this.stack, from, this.stack.length);
-    this.stack.length = from;
+    truncate(this.stack, from);
   }
 
   /** `items[from..to)` alternates keys and values, for the dict at `targetIndex` on the stack. */
@@ -627,20 +627,22 @@ class Reader implements UnpickleContext {
     const n = to - from;
     if (n % 2 !== 0) this.fail('odd number of items for SETITEMS');
     this.charge(n / 2);
+    let plain = isDict(dict);
     for (let i = from; i < to; i += 2) {
       const key = items[i];
       const value = items[i + 1];
-      if (typeof key === 'string' && isDict(dict)) {
-        this.setStringKey(dict, key, value);
+      if (plain && typeof key === 'string') {
+        this.setStringKey(dict as Record<string, unknown>, key, value);
         continue;
       }
       this.hashable(key, 'a dict key');
-      if (isDict(dict)) {
-        const obj = dict;
+      if (plain) {
+        const obj = dict as Record<string, unknown>;
         const keys = this.keyOrder?.get(obj) ?? Object.keys(obj);
         const map = new Map<unknown, unknown>(keys.map((k) => [k, obj[k]]));
         this.replace(obj, map, targetIndex);
         dict = map;
+        plain = false;
       }
       if (!(dict instanceof Map)) this.fail(`SETITEM needs a dict, got a ${pyTypeName(dict)}`);
       dict.set(key, value);
@@ -670,7 +672,7 @@ class Reader implements UnpickleContext {
     this.charge(n);
     const t = new PyTuple();
     for (let i = 0; i < n; i++) t[i] = s[start + i];
-    s.length = start;
+    truncate(s, start);
     return t;
   }
 
@@ -1110,7 +1112,9 @@ class Reader implements UnpickleContext {
         kids = node;
         if (node instanceof PyTuple && !Object.isFrozen(node)) Object.freeze(node);
       } else if (isDict(node)) {
-        kids = Object.values(node);
+        const values: unknown[] = [];
+        for (const k in node) values.push(node[k]);
+        kids = values;
         this.checkLength(kids.length);
       } else if (node instanceof Map) {
         kids = [...node.keys(), ...node.values()];
@@ -1181,6 +1185,12 @@ class Reader implements UnpickleContext {
     }
     return null;
   }
+}
+
+/** `a.length = n`, but popping: V8 runs the length setter out of line, which costs more for a few items. */
+function truncate(a: unknown[], n: number): void {
+  if (a.length - n > 16) a.length = n;
+  else while (a.length > n) a.pop();
 }
 
 function toInt(v: bigint): number | bigint {

@@ -11,18 +11,41 @@ const CHUNK = 8192;
 /** Thrown for bytes that are not UTF-8 (surrogates allowed); the reader turns it into an UnpicklingError. */
 export class Utf8Error extends Error {}
 
+// Recently decoded short ASCII strings, by a hash of their bytes. Session data repeats its keys
+// (`_auth_user_id`…): reusing the string saves the allocation, and V8 has it interned already when it is
+// used as a property name again.
+const CACHE_SIZE = 2048;
+const cache: (string | undefined)[] = new Array(CACHE_SIZE);
+
 export function decodeUtf8(bytes: Uint8Array, start: number, end: number): string {
   const len = end - start;
   if (len <= 24) {
-    // Short ASCII (most dict keys): a plain array of char codes beats both TextDecoder and a subarray.
-    const codes = new Array<number>(len);
-    let i = 0;
-    for (; i < len; i++) {
-      const c = bytes[start + i] as number;
+    let h = len;
+    let i = start;
+    for (; i < end; i++) {
+      const c = bytes[i] as number;
       if (c >= 0x80) break;
-      codes[i] = c;
+      h = (Math.imul(h, 31) + c) | 0;
     }
-    if (i === len) return String.fromCharCode.apply(null, codes);
+    if (i === end) {
+      const slot = (h ^ (h >>> 11)) & (CACHE_SIZE - 1);
+      const hit = cache[slot];
+      if (hit !== undefined && hit.length === len) {
+        let same = true;
+        for (let k = 0; k < len; k++) {
+          if (hit.charCodeAt(k) !== bytes[start + k]) {
+            same = false;
+            break;
+          }
+        }
+        if (same) return hit;
+      }
+      const codes = new Array<number>(len);
+      for (let k = 0; k < len; k++) codes[k] = bytes[start + k] as number;
+      const s = String.fromCharCode.apply(null, codes);
+      cache[slot] = s;
+      return s;
+    }
   }
   try {
     return decoder.decode(bytes.subarray(start, end));

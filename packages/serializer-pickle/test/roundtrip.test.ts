@@ -14,8 +14,8 @@ import { fromTagged, type Tagged, valueArb } from './support/tagged.js';
 
 const READ_PROTOCOLS = [0, 1, 2, 3, 4, 5];
 const WRITE_PROTOCOLS = [2, 3, 4, 5] as const;
-const BATCH = 120;
-const RUNS = 9;
+const BATCH = 140;
+const RUNS = 15;
 
 const exact = WRITE_PROTOCOLS.map((protocol) =>
   createPickleSerializer({ protocol, integralFloats: 'PyFloat' }),

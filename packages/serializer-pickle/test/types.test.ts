@@ -134,6 +134,11 @@ const READ_CASES: [string, unknown][] = [
     "{'__proto__': {'polluted': 1}, 'constructor': 2}",
     JSON.parse('{"__proto__": {"polluted": 1}, "constructor": 2}'),
   ],
+  // Django 3.2 and older: timezone.now() carries pytz.utc, which pickles as pytz._UTC().
+  [
+    "{'_auth_user_id': '7', 'last_login': datetime.datetime(2024, 1, 1, 12, 0, 0, 5, tzinfo=__import__('pytz').utc)}",
+    { _auth_user_id: '7', last_login: new PyDatetime(2024, 1, 1, 12, 0, 0, 5, utc) },
+  ],
 ];
 
 let pickles: Uint8Array[][] = [];
