@@ -1,7 +1,14 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/sqlite.ts', 'src/postgres.ts', 'src/mysql.ts', 'src/mongodb.ts', 'src/dynamodb.ts'],
+  entry: [
+    'src/index.ts',
+    'src/sqlite.ts',
+    'src/postgres.ts',
+    'src/mysql.ts',
+    'src/mongodb.ts',
+    'src/dynamodb.ts',
+  ],
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,
