@@ -64,6 +64,12 @@ export function session<T extends SessionData = SessionData>(
       });
     }
     await next();
+    // A handler's own `await session.load()` that failed (lazy mode) reaches Hono's onError, whose default
+    // answers 500; an app that did not map the error itself gets the session error's status (503, 400).
+    if (c.error && c.res.status === 500) {
+      const mapped = toHttpError(c.error);
+      if (mapped instanceof HTTPException) c.res = mapped.getResponse();
+    }
     let result: Awaited<ReturnType<typeof sessions.cookies.commit>>;
     try {
       result = await sessions.cookies.commit(incoming, { status: c.res.status });
