@@ -3,7 +3,7 @@
 // bench/results/latest.{md,svg,json}. Servers are stopped at the end, also when something fails.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { markdown, summary } from './lib/report.mjs';
@@ -11,7 +11,7 @@ import { serverVersions, startBenchServers } from './lib/servers.mjs';
 import { MODES, parseArgs } from './lib/settings.mjs';
 import { svgChart } from './lib/svg.mjs';
 import { runScale, scaleServers } from './scale/run.mjs';
-import { w1Selection, runW1 } from './w1/run.mjs';
+import { runW1, w1Selection } from './w1/run.mjs';
 import { runW2 } from './w2/run.mjs';
 import { runW3, w3Selection } from './w3/run.mjs';
 
@@ -65,8 +65,8 @@ function machine() {
       return '?';
     }
   };
-  const os = sh(". /etc/os-release && echo \"$PRETTY_NAME\"");
-  const fs = sh("df -T \"${TMPDIR:-/tmp}\" | awk 'NR==2{print $2}'");
+  const os = sh('. /etc/os-release && echo "$PRETTY_NAME"');
+  const fs = sh(`df -T ${JSON.stringify(tmpdir())} | awk 'NR==2{print $2}'`);
   return `nproc=${sh('nproc')}, ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 1024 ** 3).toFixed(1)} GiB RAM, ${os}, kernel ${sh('uname -r')}, temp dir on ${fs}`;
 }
 
@@ -104,7 +104,9 @@ async function main() {
   log(`starting servers: ${[...needs].join(', ') || 'none'} (load average ${meta.loadStart})`);
   const servers = await startBenchServers([...needs]);
   meta.serverVersions = serverVersions([...needs]);
-  const pinnedNames = Object.entries(servers.pinned).filter(([, ok]) => ok).map(([n]) => n);
+  const pinnedNames = Object.entries(servers.pinned)
+    .filter(([, ok]) => ok)
+    .map(([n]) => n);
   meta.pinning =
     pinnedNames.length > 0
       ? `${pinnedNames.join(', ')} (and their child processes) on CPU ${servers.serverCpu} with taskset; W1 client processes of those backends on CPU 0; everything else unpinned`
@@ -116,9 +118,11 @@ async function main() {
       results[key] = await run();
       meta.sectionS[key.toUpperCase()] = (Date.now() - t0) / 1000;
     };
-    if (want('w1')) await section('w1', () => runW1({ settings: mode.w1, reps, filter: args.filter, servers, log }));
+    if (want('w1'))
+      await section('w1', () => runW1({ settings: mode.w1, reps, filter: args.filter, servers, log }));
     if (want('w2')) await section('w2', () => runW2({ settings: mode.w2, reps, filter: args.filter, log }));
-    if (want('w3')) await section('w3', () => runW3({ settings: mode.w3, reps, filter: args.filter, servers, log }));
+    if (want('w3'))
+      await section('w3', () => runW3({ settings: mode.w3, reps, filter: args.filter, servers, log }));
     if (want('scale')) await section('scale', () => runScale({ settings: mode.scale, servers, log }));
   } finally {
     await servers.stop();
@@ -126,10 +130,19 @@ async function main() {
   meta.wallS = (Date.now() - started) / 1000;
   meta.loadEnd = load();
   const s = [];
-  if (results.w1) s.push(`W1 N=${mode.w1.n.toLocaleString('en-US')} sessions per run (file ${mode.w1.fileN.toLocaleString('en-US')}), c1 and c${mode.w1.concurrency}, phase cap ${mode.w1.capMs / 1000} s`);
+  if (results.w1)
+    s.push(
+      `W1 N=${mode.w1.n.toLocaleString('en-US')} sessions per run (file ${mode.w1.fileN.toLocaleString('en-US')}), c1 and c${mode.w1.concurrency}, phase cap ${mode.w1.capMs / 1000} s`,
+    );
   if (results.w2) s.push(`W2 ${mode.w2.durationMs} ms per run after ${mode.w2.warmupMs} ms warm-up`);
-  if (results.w3) s.push(`W3 ${mode.w3.durationS} s after ${mode.w3.warmupS} s warm-up, ${mode.w3.connections} connections, pool of ${mode.w3.poolSize} sessions`);
-  if (results.scale) s.push(`scale ${mode.scale.rows.toLocaleString('en-US')} rows, ${mode.scale.loads.toLocaleString('en-US')} loads`);
+  if (results.w3)
+    s.push(
+      `W3 ${mode.w3.durationS} s after ${mode.w3.warmupS} s warm-up, ${mode.w3.connections} connections, pool of ${mode.w3.poolSize} sessions`,
+    );
+  if (results.scale)
+    s.push(
+      `scale ${mode.scale.rows.toLocaleString('en-US')} rows, ${mode.scale.loads.toLocaleString('en-US')} loads`,
+    );
   meta.settingsText = `reps=${reps}; ${s.join('; ')}${args.filter ? `; filter '${args.filter}'` : ''}`;
 
   const outDir = args.out ? args.out : join(BENCH_DIR, 'results');
@@ -139,7 +152,9 @@ async function main() {
   writeFileSync(join(outDir, 'latest.svg'), svgChart(results));
   writeFileSync(join(outDir, 'latest.json'), `${JSON.stringify(results, null, 1)}\n`);
   process.stdout.write(`${md}\n`);
-  log(`\n${summary(results)}\n\nwrote ${join(outDir, 'latest.md')}, latest.svg, latest.json in ${Math.round(meta.wallS)} s`);
+  log(
+    `\n${summary(results)}\n\nwrote ${join(outDir, 'latest.md')}, latest.svg, latest.json in ${Math.round(meta.wallS)} s`,
+  );
 }
 
 main().catch((error) => {

@@ -23,7 +23,13 @@ export function makeSessionData(i) {
     recentlyViewed: recent,
     flash:
       'Your preferences were saved. You can change them at any time from your account page, where you will also find your orders, your addresses and the newsletters you receive from us.',
-    preferences: { theme: 'dark', newsletter: true, itemsPerPage: 48, timezone: 'Europe/Berlin', currency: 'EUR' },
+    preferences: {
+      theme: 'dark',
+      newsletter: true,
+      itemsPerPage: 48,
+      timezone: 'Europe/Berlin',
+      currency: 'EUR',
+    },
     counter: 0,
   };
 }

@@ -43,7 +43,8 @@ export function rawDjangoSigner({ salt, maxAgeS = Number.POSITIVE_INFINITY, secr
       const value = signed.slice(0, cut);
       const given = Buffer.from(signed.slice(cut + 1));
       const expected = Buffer.from(sign(value));
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new Error('bad signature');
+      if (given.length !== expected.length || !timingSafeEqual(given, expected))
+        throw new Error('bad signature');
       const tsCut = value.lastIndexOf(':');
       if (Date.now() / 1000 - b62decode(value.slice(tsCut + 1)) > maxAgeS) throw new Error('expired');
       let payload = value.slice(0, tsCut);

@@ -129,7 +129,8 @@ export function w3Rows(section) {
       p99: median(pick(reps, 'p99ms')),
       spread: spread(pick(reps, 'reqPerSec')),
       ratio: ratioOf(section, c.id, c.ref, 'reqPerSec'),
-      ratioNode: c.id === 'node:http/none' ? Number.NaN : ratioOf(section, c.id, 'node:http/none', 'reqPerSec'),
+      ratioNode:
+        c.id === 'node:http/none' ? Number.NaN : ratioOf(section, c.id, 'node:http/none', 'reqPerSec'),
       bytes: median(pick(reps, 'cookieBytes')),
       non2xx: ok.reduce((s, r) => s + r.non2xx, 0),
       errors: ok.reduce((s, r) => s + r.errors, 0),
@@ -148,7 +149,9 @@ function w3Table(section) {
   ];
   for (const r of rows) {
     if (r.measured === 0) {
-      lines.push(`| ${r.framework} | ${r.label} | ${r.role} | ${r.path} | not measured: ${oneLine(r.error)} ||||||||||`);
+      lines.push(
+        `| ${r.framework} | ${r.label} | ${r.role} | ${r.path} | not measured: ${oneLine(r.error)} ||||||||||`,
+      );
       continue;
     }
     lines.push(
@@ -187,7 +190,13 @@ export function targets(results) {
     const r = w1.find((x) => x.id === id);
     if (!r) return;
     const value = Math.min(r.ratioC1, r.ratioC64);
-    out.push({ what, target: min, value, detail: `c1 ${fmtRatio(r.ratioC1)}, c64 ${fmtRatio(r.ratioC64)}`, group: 'W1' });
+    out.push({
+      what,
+      target: min,
+      value,
+      detail: `c1 ${fmtRatio(r.ratioC1)}, c64 ${fmtRatio(r.ratioC64)}`,
+      group: 'W1',
+    });
   };
   w1Target('redis/sess', 0.9, 'W1 Redis ÷ raw ioredis GET+SET EX');
   w1Target('memcached/sess', 0.9, 'W1 Memcached ÷ raw memjs get+set');
@@ -234,7 +243,9 @@ function targetsTable(results) {
   const lines = ['| target | goal | measured | met |', '|---|---|---|---|'];
   for (const t of rows) {
     const verdict = t.met === null ? 'not measured' : t.met ? 'yes' : '**NO**';
-    lines.push(`| ${t.what} | ≥ ${t.target.toFixed(2)}× | ${fmtRatio(t.value)}${t.detail ? ` (${t.detail})` : ''} | ${verdict} |`);
+    lines.push(
+      `| ${t.what} | ≥ ${t.target.toFixed(2)}× | ${fmtRatio(t.value)}${t.detail ? ` (${t.detail})` : ''} | ${verdict} |`,
+    );
   }
   return lines.join('\n');
 }
@@ -242,7 +253,10 @@ function targetsTable(results) {
 // ---------------------------------------------------------------------------------------- document
 
 function oneLine(text) {
-  return String(text ?? 'unknown').split('\n')[0].replace(/\|/g, '/').slice(0, 160);
+  return String(text ?? 'unknown')
+    .split('\n')[0]
+    .replace(/\|/g, '/')
+    .slice(0, 160);
 }
 
 export function markdown(results) {
@@ -291,7 +305,7 @@ export function markdown(results) {
     out.push(
       '## W3 — HTTP end to end: GET / loads the session, counter++, saves (autocannon, separate process)',
       '',
-      `${results.w3.settings.connections} connections; every request carries the next cookie of a pool of ${results.w3.settings.poolSize} pre-created sessions (steady state, not creation). "× fw" divides by the same framework with no session, "× node:http" by the bare node:http server. autocannon reports percentiles in whole milliseconds, hence the mean column. check = the counter GET / answers for pool cookie #0 before → after each repetition (store-backed sessions keep counting; cookie sessions cannot, the client resends its old cookie). Store calls are counted on sess's engine during the measured runs (the lazy route must make none).`,
+      `${results.w3.settings.connections} connections; every request carries the next cookie of a pool of ${results.w3.settings.poolSize} pre-created sessions (steady state, not creation). "× fw" divides by the same framework with no session, "× node:http" by the bare node:http server. autocannon reports percentiles in whole milliseconds, hence the mean column. check = the counter GET / answers for pool cookie #0 before → after each repetition (store-backed sessions keep counting; cookie sessions cannot, the client resends its old cookie). Store calls are counted on sess's engine during the load runs, warm-up included (the lazy route must make none). The bare node:http server runs inside every framework's group, so "× node:http" is paired in time like "× fw".`,
       '',
       w3Table(results.w3),
       '',
@@ -301,14 +315,15 @@ export function markdown(results) {
     out.push(
       '## Scale — 1M sessions in SQLite and PostgreSQL',
       '',
-      'Rows inserted in bulk with the raw driver in Django\'s format (one encoded payload), then random loads through `Session`; then every row is made expired and `sessions.clearExpired()` runs in a fresh process whose peak RSS is reported beside its idle baseline.',
+      "Rows inserted in bulk with the raw driver in Django's format (one encoded payload), then random loads through `Session`; then every row is made expired and `sessions.clearExpired()` runs in a fresh process whose peak RSS is reported beside its idle baseline.",
       '',
       scaleTable(results.scale),
       '',
     );
   }
-  const errors = ['w1', 'w2', 'w3']
-    .flatMap((k) => Object.entries(results[k]?.errors ?? {}).map(([id, e]) => `- ${k.toUpperCase()} ${id}: ${oneLine(e)}`));
+  const errors = ['w1', 'w2', 'w3'].flatMap((k) =>
+    Object.entries(results[k]?.errors ?? {}).map(([id, e]) => `- ${k.toUpperCase()} ${id}: ${oneLine(e)}`),
+  );
   if (errors.length) out.push('## Candidates that failed', '', ...errors, '');
   return out.join('\n');
 }

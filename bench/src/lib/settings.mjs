@@ -3,10 +3,10 @@
 export const MODES = {
   full: {
     reps: 3,
-    w1: { n: 20_000, fileN: 5_000, capMs: 2_000, concurrency: 64, backends: null },
-    w2: { durationMs: 1_000, warmupMs: 300 },
-    w3: { durationS: 3, warmupS: 1, connections: 50, poolSize: 1_000, frameworks: null },
-    scale: { rows: 1_000_000, loads: 20_000 },
+    w1: { n: 10_000, fileN: 2_500, capMs: 1_500, concurrency: 64, backends: null },
+    w2: { durationMs: 700, warmupMs: 200 },
+    w3: { durationS: 2, warmupS: 0.5, connections: 50, poolSize: 500, frameworks: null },
+    scale: { rows: 1_000_000, loads: 10_000 },
   },
   quick: {
     reps: 3,
@@ -42,7 +42,13 @@ export const MODES = {
       connections: 50,
       poolSize: 200,
       frameworks: null,
-      ids: ['express/none', 'express/sess-memory', 'express/sess-lazy-memory', 'fastify/none', 'fastify/sess-memory'],
+      ids: [
+        'express/none',
+        'express/sess-memory',
+        'express/sess-lazy-memory',
+        'fastify/none',
+        'fastify/sess-memory',
+      ],
     },
     scale: null,
   },
@@ -58,7 +64,10 @@ export function parseArgs(argv) {
     else if (k === 'filter') args.filter = v;
     else if (k === 'reps') args.reps = Number(v);
     else if (k === 'out') args.out = v;
-    else throw new Error(`unknown argument ${arg} (known: --mode=full|quick --only=w1,w2,w3,scale --filter=TEXT --reps=N --out=DIR)`);
+    else
+      throw new Error(
+        `unknown argument ${arg} (known: --mode=full|quick --only=w1,w2,w3,scale --filter=TEXT --reps=N --out=DIR)`,
+      );
   }
   if (!MODES[args.mode]) throw new Error(`--mode must be full or quick, not ${args.mode}`);
   return args;

@@ -9,12 +9,18 @@ const PLOT_X = LABEL_W + 10;
 const PLOT_W = 560;
 const ROW_H = 26;
 const MAX = 1.5;
-const COLORS = { sess: '#1f6feb', sessLight: '#8cb4f5', peer: '#8b949e', peerLight: '#c9d1d9', fail: '#d1242f' };
+const COLORS = {
+  sess: '#1f6feb',
+  sessLight: '#8cb4f5',
+  peer: '#8b949e',
+  peerLight: '#c9d1d9',
+  fail: '#d1242f',
+};
 
 const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const x = (ratio) => PLOT_X + (Math.min(ratio, MAX) / MAX) * PLOT_W;
 
-function targetFor(results, id) {
+function targetFor(id) {
   const map = {
     'redis/sess': 0.9,
     'memcached/sess': 0.9,
@@ -44,7 +50,7 @@ function chartRows(results) {
         section: 'W1 store round trip ÷ raw driver (upper bar c1, lower bar c64)',
         label: `${r.backend}: ${r.label}`,
         role: r.role,
-        target: targetFor(results, r.id),
+        target: targetFor(r.id),
         bars: [
           { value: r.ratioC1, note: 'c1' },
           { value: r.ratioC64, note: 'c64', light: true },
@@ -59,7 +65,7 @@ function chartRows(results) {
         section: 'W2 cookie codec ÷ raw crypto + JSON',
         label: r.label,
         role: r.role,
-        target: targetFor(results, r.id),
+        target: targetFor(r.id),
         bars: [{ value: r.ratio }],
       });
     }
@@ -71,7 +77,7 @@ function chartRows(results) {
         section: 'W3 HTTP req/s ÷ same framework without sessions',
         label: `${r.framework}: ${r.label}`,
         role: r.role,
-        target: targetFor(results, r.id),
+        target: targetFor(r.id),
         bars: [{ value: r.ratio }],
       });
     }
@@ -93,7 +99,8 @@ export function svgChart(results) {
       y += 26;
     }
     const sess = row.role === 'sess';
-    const missed = row.target !== undefined && row.bars.some((b) => Number.isFinite(b.value) && b.value < row.target);
+    const missed =
+      row.target !== undefined && row.bars.some((b) => Number.isFinite(b.value) && b.value < row.target);
     parts.push(
       `<text x="${LABEL_W}" y="${y + ROW_H / 2 + 4}" text-anchor="end" class="${sess ? 'sess' : 'peer'}">${esc(row.label)}</text>`,
     );
@@ -101,8 +108,16 @@ export function svgChart(results) {
     row.bars.forEach((b, i) => {
       const by = y + (row.bars.length === 2 ? 3 + i * 11 : 5);
       const value = Number.isFinite(b.value) ? b.value : 0;
-      const fill = sess ? (b.light ? COLORS.sessLight : COLORS.sess) : b.light ? COLORS.peerLight : COLORS.peer;
-      parts.push(`<rect x="${PLOT_X}" y="${by}" width="${(x(value) - PLOT_X).toFixed(1)}" height="${barH}" fill="${fill}"/>`);
+      const fill = sess
+        ? b.light
+          ? COLORS.sessLight
+          : COLORS.sess
+        : b.light
+          ? COLORS.peerLight
+          : COLORS.peer;
+      parts.push(
+        `<rect x="${PLOT_X}" y="${by}" width="${(x(value) - PLOT_X).toFixed(1)}" height="${barH}" fill="${fill}"/>`,
+      );
       const over = b.value > MAX ? ' ▶' : '';
       parts.push(
         `<text x="${x(value) + 5}" y="${by + barH - 1}" class="val${sess && missed && b.value < row.target ? ' miss' : ''}">${Number.isFinite(b.value) ? `${b.value.toFixed(2)}×${over}` : 'n/a'}${b.note ? ` ${b.note}` : ''}</text>`,

@@ -18,7 +18,10 @@ async function openEngine() {
   const { dbEngine } = await import('@sess/engine-db');
   if (db === 'sqlite') {
     const { sqlite } = await import('@sess/engine-db/sqlite');
-    return { engine: dbEngine({ database: sqlite(join(env.tmpDir, 'scale.sqlite3')) }), close: async () => {} };
+    return {
+      engine: dbEngine({ database: sqlite(join(env.tmpDir, 'scale.sqlite3')) }),
+      close: async () => {},
+    };
   }
   const { default: pg } = await import('pg');
   const { postgres } = await import('@sess/engine-db/postgres');
@@ -38,7 +41,9 @@ async function fill() {
     const raw = new Database(join(env.tmpDir, 'scale.sqlite3'));
     raw.pragma('journal_mode = WAL');
     raw.pragma('synchronous = NORMAL');
-    const insert = raw.prepare('INSERT INTO django_session (session_key, session_data, expire_date) VALUES (?, ?, ?)');
+    const insert = raw.prepare(
+      'INSERT INTO django_session (session_key, session_data, expire_date) VALUES (?, ?, ?)',
+    );
     const batch = raw.transaction((from, to) => {
       for (let i = from; i < to; i++) insert.run(md5(i), payload, '2099-01-01 00:00:00');
     });
@@ -111,7 +116,9 @@ async function clear() {
     process.exit(0);
   },
   (error) => {
-    process.stdout.write(`${JSON.stringify({ ok: false, error: String(error?.stack ?? error).slice(0, 600) })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ ok: false, error: String(error?.stack ?? error).slice(0, 600) })}\n`,
+    );
     process.exit(0);
   },
 );

@@ -120,7 +120,13 @@ const redis = [
       const { redisCache } = await import('@sess/engine-cache/redis');
       const client = await ioredisClient(env);
       const runner = sessRunner(cacheEngine({ backend: redisCache(client) }));
-      return { ...runner, close: async () => (await runner.close(), client.quit()) };
+      return {
+        ...runner,
+        close: async () => {
+          await runner.close();
+          await client.quit();
+        },
+      };
     },
   },
   {
@@ -154,6 +160,32 @@ const redis = [
           const data = JSON.parse(await client.get(key));
           data.counter++;
           await client.set(key, JSON.stringify(data), 'EX', TTL_S);
+        },
+        async read(key) {
+          return JSON.parse(await client.get(key)).counter;
+        },
+        close: () => client.quit(),
+      };
+    },
+  },
+  {
+    id: 'redis/raw-ioredis-buffer',
+    label: 'raw ioredis getBuffer + SET EX XX, Buffer values',
+    role: 'limit',
+    info: true,
+    needs: ['redis'],
+    async make(env) {
+      const client = await ioredisClient(env);
+      return {
+        async create(data) {
+          const key = randomKey();
+          await client.set(key, Buffer.from(JSON.stringify(data)), 'EX', TTL_S, 'NX');
+          return key;
+        },
+        async roundtrip(key) {
+          const data = JSON.parse(await client.getBuffer(key));
+          data.counter++;
+          await client.set(key, Buffer.from(JSON.stringify(data)), 'EX', TTL_S, 'XX');
         },
         async read(key) {
           return JSON.parse(await client.get(key)).counter;
@@ -217,7 +249,13 @@ const memcached = [
       const { memcachedCache } = await import('@sess/engine-cache/memcached');
       const client = await memjsClient(env);
       const runner = sessRunner(cacheEngine({ backend: memcachedCache(client) }));
-      return { ...runner, close: async () => (await runner.close(), client.close()) };
+      return {
+        ...runner,
+        close: async () => {
+          await runner.close();
+          await client.close();
+        },
+      };
     },
   },
   {
@@ -465,7 +503,13 @@ const postgres = [
       const engine = dbEngine({ database: pgDb(pool) });
       await engine.createTable();
       const runner = sessRunner(engine);
-      return { ...runner, close: async () => (await runner.close(), pool.end()) };
+      return {
+        ...runner,
+        close: async () => {
+          await runner.close();
+          await pool.end();
+        },
+      };
     },
   },
   {
@@ -548,7 +592,13 @@ const mariadb = [
       const engine = dbEngine({ database: mysqlDb(pool) });
       await engine.createTable();
       const runner = sessRunner(engine);
-      return { ...runner, close: async () => (await runner.close(), pool.end()) };
+      return {
+        ...runner,
+        close: async () => {
+          await runner.close();
+          await pool.end();
+        },
+      };
     },
   },
   {
@@ -629,7 +679,13 @@ const dynamodb = [
       const engine = dbEngine({ database: dynamoDb(client) });
       await engine.createTable();
       const runner = sessRunner(engine);
-      return { ...runner, close: async () => (await runner.close(), client.destroy()) };
+      return {
+        ...runner,
+        close: async () => {
+          await runner.close();
+          await client.destroy();
+        },
+      };
     },
   },
   {
@@ -654,7 +710,11 @@ const dynamodb = [
         );
       const get = async (key) => {
         const { Item } = await client.send(
-          new GetItemCommand({ TableName: 'raw_sessions', Key: { session_key: { S: key } }, ConsistentRead: true }),
+          new GetItemCommand({
+            TableName: 'raw_sessions',
+            Key: { session_key: { S: key } },
+            ConsistentRead: true,
+          }),
         );
         return JSON.parse(Item.session_data.S);
       };

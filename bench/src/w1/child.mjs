@@ -50,7 +50,9 @@ main().then(
     process.exit(0);
   },
   (error) => {
-    process.stdout.write(`${JSON.stringify({ ok: false, id, error: String(error?.stack ?? error).slice(0, 600) })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ ok: false, id, error: String(error?.stack ?? error).slice(0, 600) })}\n`,
+    );
     process.exit(0);
   },
 );

@@ -11,7 +11,9 @@ const CHILD = new URL('./child.mjs', import.meta.url);
 
 /** A candidate whose package is not built (or not written yet) is reported as missing, not retried. */
 export function isMissingModule(error) {
-  return /ERR_MODULE_NOT_FOUND|does not provide an export|is not a function|Cannot find module/.test(error ?? '');
+  return /ERR_MODULE_NOT_FOUND|does not provide an export|is not a function|Cannot find module/.test(
+    error ?? '',
+  );
 }
 
 export function w1Selection(settings, filter) {

@@ -1,6 +1,13 @@
 // W2 candidates: cookie codecs. Each step decodes the previous cookie, increments the counter and encodes
 // the next cookie. `make()` returns { init(data) → cookie, step(cookie) → cookie, counter(cookie) → n }.
-import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  randomBytes,
+  timingSafeEqual,
+} from 'node:crypto';
 import { createRequire } from 'node:module';
 import { deflateSync, inflateSync } from 'node:zlib';
 import { quietLogger, SECRET_KEY } from '../lib/data.mjs';
@@ -28,7 +35,11 @@ function codecCandidate(encode, decode) {
 async function sessSignedCookies(options) {
   const { Sessions } = await import('@sess/core');
   const { signedCookiesEngine } = await import('@sess/engine-signed-cookies');
-  const sessions = new Sessions({ engine: signedCookiesEngine(options), secretKey: SECRET_KEY, logger: quietLogger });
+  const sessions = new Sessions({
+    engine: signedCookiesEngine(options),
+    secretKey: SECRET_KEY,
+    logger: quietLogger,
+  });
   return {
     async init(data) {
       const session = sessions.open();
@@ -99,7 +110,8 @@ function rawSecretbox() {
       const [c, n] = cookie.split(';');
       const cipher = Buffer.from(c, 'base64');
       const msg = Buffer.alloc(cipher.length - sodium.crypto_secretbox_MACBYTES);
-      if (!sodium.crypto_secretbox_open_easy(msg, cipher, Buffer.from(n, 'base64'), key)) throw new Error('bad box');
+      if (!sodium.crypto_secretbox_open_easy(msg, cipher, Buffer.from(n, 'base64'), key))
+        throw new Error('bad box');
       return JSON.parse(msg.toString());
     },
   );
@@ -118,7 +130,8 @@ function rawHmac(algorithm) {
       const value = cookie.slice(0, cut);
       const given = Buffer.from(cookie.slice(cut + 1));
       const expected = Buffer.from(sign(value));
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new Error('bad signature');
+      if (given.length !== expected.length || !timingSafeEqual(given, expected))
+        throw new Error('bad signature');
       return JSON.parse(Buffer.from(value, 'base64url').toString());
     },
   );
@@ -188,7 +201,10 @@ export const W2_CANDIDATES = [
     label: 'raw HMAC-SHA256 + JSON (+ deflate when Django compresses) + base64url',
     role: 'limit',
     make: async () => {
-      const s = rawDjangoSigner({ salt: 'django.contrib.sessions.backends.signed_cookies', maxAgeS: MAX_AGE_S });
+      const s = rawDjangoSigner({
+        salt: 'django.contrib.sessions.backends.signed_cookies',
+        maxAgeS: MAX_AGE_S,
+      });
       return codecCandidate(s.dumps, s.loads);
     },
   },

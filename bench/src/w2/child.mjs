@@ -30,7 +30,15 @@ async function main() {
   const phase = summarizePhase(lat, t0 - start);
   const counter = await codec.counter(cookie);
   const expected = warmOps + phase.ops;
-  return { ok: true, id, ...phase, cookieBytes: Buffer.byteLength(cookie), valid: counter === expected, counter, expected };
+  return {
+    ok: true,
+    id,
+    ...phase,
+    cookieBytes: Buffer.byteLength(cookie),
+    valid: counter === expected,
+    counter,
+    expected,
+  };
 }
 
 main().then(
@@ -39,7 +47,9 @@ main().then(
     process.exit(0);
   },
   (error) => {
-    process.stdout.write(`${JSON.stringify({ ok: false, id, error: String(error?.stack ?? error).slice(0, 600) })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ ok: false, id, error: String(error?.stack ?? error).slice(0, 600) })}\n`,
+    );
     process.exit(0);
   },
 );

@@ -18,10 +18,16 @@ export async function runW2({ settings, reps, filter, log }) {
         runs[c.id].push(null);
         continue;
       }
-      const result = await runNodeChild(CHILD, { id: c.id, durationMs: settings.durationMs, warmupMs: settings.warmupMs });
+      const result = await runNodeChild(CHILD, {
+        id: c.id,
+        durationMs: settings.durationMs,
+        warmupMs: settings.warmupMs,
+      });
       if (result.ok) {
         runs[c.id].push(result);
-        log(`W2 ${c.id.padEnd(38)} rep ${rep + 1}: ${Math.round(result.opsPerSec)} ops/s${result.valid ? '' : ' INVALID'}`);
+        log(
+          `W2 ${c.id.padEnd(38)} rep ${rep + 1}: ${Math.round(result.opsPerSec)} ops/s${result.valid ? '' : ' INVALID'}`,
+        );
       } else {
         runs[c.id].push(null);
         errors[c.id] = result.error;

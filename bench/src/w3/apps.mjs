@@ -55,7 +55,10 @@ function nodeHttp() {
   let n = 0;
   return http.createServer((req, res) => {
     const body = req.url === '/untouched' ? 'ok' : String(++n);
-    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+    res.writeHead(200, {
+      'content-type': 'text/plain; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+    });
     res.end(body);
   });
 }
@@ -70,8 +73,8 @@ async function express(ctx) {
   const c = ctx.candidate;
   if (c === 'none') {
     let n = 0;
-    app.get('/', (req, res) => res.send(String(++n)));
-    app.get('/new', (req, res) => res.send('ok'));
+    app.get('/', (_req, res) => res.send(String(++n)));
+    app.get('/new', (_req, res) => res.send('ok'));
   } else if (c === 'express-session' || c === 'express-session-redis') {
     const session = require('express-session');
     let store;
@@ -145,7 +148,7 @@ async function express(ctx) {
   } else {
     throw new Error(`unknown express candidate ${c}`);
   }
-  app.get('/untouched', (req, res) => res.send('ok'));
+  app.get('/untouched', (_req, res) => res.send('ok'));
   return http.createServer(app);
 }
 
@@ -179,7 +182,10 @@ async function fastify(ctx) {
     const sodium = require('sodium-native');
     const key = Buffer.alloc(sodium.crypto_secretbox_KEYBYTES);
     sodium.randombytes_buf(key);
-    await app.register(require('@fastify/secure-session'), { key, cookie: { path: '/', maxAge: COOKIE_AGE_MS / 1000 } });
+    await app.register(require('@fastify/secure-session'), {
+      key,
+      cookie: { path: '/', maxAge: COOKIE_AGE_MS / 1000 },
+    });
     app.get('/new', async (req) => {
       for (const [k, v] of Object.entries(newData())) req.session.set(k, v);
       return 'created';

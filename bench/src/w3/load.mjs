@@ -2,23 +2,29 @@
 // for the measured run alone: 'pool' builds the cookie pool (GET /new without a cookie, one session each)
 // and reads cookie #0's counter; 'run' runs autocannon (warm-up, then the measured run), every request
 // carrying the next cookie of the pool; 'check' reads cookie #0's counter again.
-import http from 'node:http';
+
 import { readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import autocannon from 'autocannon';
 
-const { step, poolFile, port, path, connections, durationS, warmupS, poolSize, fixedCookie } = JSON.parse(process.argv[2]);
+const { step, poolFile, port, path, connections, durationS, warmupS, poolSize, fixedCookie } = JSON.parse(
+  process.argv[2],
+);
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 
 function get(urlPath, cookie) {
   return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: urlPath, agent, headers: cookie ? { cookie } : {} }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => {
-        body += d;
-      });
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body }));
-    });
+    const req = http.get(
+      { host: '127.0.0.1', port, path: urlPath, agent, headers: cookie ? { cookie } : {} },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => {
+          body += d;
+        });
+        res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body }));
+      },
+    );
     req.on('error', reject);
   });
 }
@@ -58,7 +64,8 @@ async function makePool() {
   for (let i = 0; i < poolSize; i++) {
     const res = await get('/new');
     const cookie = cookieHeader(res.headers['set-cookie']);
-    if (res.status !== 200 || !cookie) throw new Error(`GET /new answered ${res.status} without a session cookie`);
+    if (res.status !== 200 || !cookie)
+      throw new Error(`GET /new answered ${res.status} without a session cookie`);
     pool.push(cookie);
   }
   return pool;
@@ -74,7 +81,11 @@ async function main() {
   if (step === 'pool') {
     const pool = await makePool();
     writeFileSync(poolFile, JSON.stringify(pool));
-    return { ok: true, counter: fixedCookie ? 'n/a' : await counterOf(pool[0]), cookieBytes: Buffer.byteLength(pool[0]) };
+    return {
+      ok: true,
+      counter: fixedCookie ? 'n/a' : await counterOf(pool[0]),
+      cookieBytes: Buffer.byteLength(pool[0]),
+    };
   }
   const pool = JSON.parse(readFileSync(poolFile, 'utf8'));
   if (step === 'check') return { ok: true, counter: fixedCookie ? 'n/a' : await counterOf(pool[0]) };
@@ -98,7 +109,9 @@ main().then(
     process.exit(0);
   },
   (error) => {
-    process.stdout.write(`${JSON.stringify({ ok: false, error: String(error?.stack ?? error).slice(0, 600) })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ ok: false, error: String(error?.stack ?? error).slice(0, 600) })}\n`,
+    );
     process.exit(0);
   },
 );

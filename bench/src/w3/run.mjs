@@ -18,15 +18,18 @@ const PLAIN_COOKIE = 'sessionid=0123456789abcdefghijklmnopqrstuv';
 export function w3Selection(settings, filter) {
   return W3_CANDIDATES.filter(
     (c) =>
-      (!settings.frameworks || c.framework === 'node:http' || settings.frameworks.includes(c.framework)) &&
+      (!settings.frameworks || settings.frameworks.includes(c.framework)) &&
       (!settings.ids || settings.ids.includes(c.id)) &&
-      (!filter || c.id.includes(filter) || c.candidate === 'none'),
+      (!filter || c.id.includes(filter) || c.role === 'limit'),
   );
 }
 
 function startServer(config) {
   return new Promise((resolve, reject) => {
-    const child = fork(SERVER, [JSON.stringify(config)], { execArgv: [], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const child = fork(SERVER, [JSON.stringify(config)], {
+      execArgv: [],
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
     let stderr = '';
     child.stderr.on('data', (d) => {
       stderr += d;
@@ -54,7 +57,12 @@ function ask(child, question) {
 }
 
 async function measureOnce(c, settings, servers) {
-  const server = await startServer({ framework: c.framework, candidate: c.candidate, engine: c.engine, env: { servers: servers.info } });
+  const server = await startServer({
+    framework: c.server,
+    candidate: c.candidate,
+    engine: c.engine,
+    env: { servers: servers.info },
+  });
   const dir = mkdtempSync(join(tmpdir(), 'sess-bench-w3-'));
   try {
     const base = {
@@ -70,7 +78,11 @@ async function measureOnce(c, settings, servers) {
     const pool = await runNodeChild(LOAD, { ...base, step: 'pool' }, { nodeArgs: [] });
     if (!pool.ok) return pool;
     const before = await ask(server.child, 'stats');
-    const run = await runNodeChild(LOAD, { ...base, step: 'run' }, { nodeArgs: [], timeoutMs: 60_000 + 2000 * (settings.durationS + settings.warmupS) });
+    const run = await runNodeChild(
+      LOAD,
+      { ...base, step: 'run' },
+      { nodeArgs: [], timeoutMs: 60_000 + 2000 * (settings.durationS + settings.warmupS) },
+    );
     if (!run.ok) return run;
     const after = await ask(server.child, 'stats');
     const check = await runNodeChild(LOAD, { ...base, step: 'check' }, { nodeArgs: [] });
