@@ -119,8 +119,13 @@ export function svgChart(results) {
         `<rect x="${PLOT_X}" y="${by}" width="${(x(value) - PLOT_X).toFixed(1)}" height="${barH}" fill="${fill}"/>`,
       );
       const over = b.value > MAX ? ' ▶' : '';
+      // Past the bar and, when it is close, past the target mark, so the two never overlap.
+      const tx = Math.max(
+        x(value),
+        row.target !== undefined && Math.abs(x(value) - x(row.target)) < 60 ? x(row.target) + 2 : 0,
+      );
       parts.push(
-        `<text x="${x(value) + 5}" y="${by + barH - 1}" class="val${sess && missed && b.value < row.target ? ' miss' : ''}">${Number.isFinite(b.value) ? `${b.value.toFixed(2)}×${over}` : 'n/a'}${b.note ? ` ${b.note}` : ''}</text>`,
+        `<text x="${tx + 5}" y="${by + barH - 1}" class="val${sess && missed && b.value < row.target ? ' miss' : ''}">${Number.isFinite(b.value) ? `${b.value.toFixed(2)}×${over}` : 'n/a'}${b.note ? ` ${b.note}` : ''}</text>`,
       );
     });
     if (row.target !== undefined) {
@@ -149,7 +154,7 @@ export function svgChart(results) {
 .target{stroke:${COLORS.fail};stroke-width:2}
 </style>
 <rect width="100%" height="100%" fill="#ffffff"/>
-<text x="20" y="30" class="h1">sess vs peers — throughput as a ratio of the raw driver beneath each (1.00× = raw limit; higher is better)</text>
+<text x="20" y="30" class="h1">sess vs peers: throughput ÷ the raw driver beneath each (1.00× = raw limit, higher is better)</text>
 <text x="20" y="52" class="sub">${esc(`${m.mode} run, ${m.date}, node ${m.node}, ${m.machine.split(',').slice(0, 2).join(',')}; medians of ${m.reps} interleaved reps; targets met: ${metCount}/${measured}`)}</text>
 <rect x="${PLOT_X + PLOT_W - 330}" y="62" width="12" height="12" fill="${COLORS.sess}"/><text x="${PLOT_X + PLOT_W - 314}" y="72" class="axis">sess</text>
 <rect x="${PLOT_X + PLOT_W - 270}" y="62" width="12" height="12" fill="${COLORS.peer}"/><text x="${PLOT_X + PLOT_W - 254}" y="72" class="axis">peer</text>

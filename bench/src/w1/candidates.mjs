@@ -342,7 +342,7 @@ function rawFiles(dir, fsync) {
 const file = [
   {
     id: 'file/sess',
-    label: 'sess engine-file (default: fsync before rename)',
+    label: 'sess engine-file (fsync: true, default)',
     role: 'sess',
     ref: 'file/raw-fs-fsync',
     async make(env) {
@@ -469,7 +469,7 @@ const sqlite = [
   },
   {
     id: 'sqlite/raw-django',
-    label: 'raw better-sqlite3 upsert + select, Django encoding by hand (HMAC-SHA256 + zlib)',
+    label: 'raw better-sqlite3 + Django encoding by hand (HMAC + zlib)',
     role: 'limit',
     info: true,
     async make(env) {

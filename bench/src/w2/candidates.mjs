@@ -190,7 +190,7 @@ export const W2_CANDIDATES = [
   {
     id: 'signed/sess',
     family: 'signed',
-    label: 'sess engine-signed-cookies (Django format)',
+    label: 'sess signed cookies (Django format)',
     role: 'sess',
     ref: 'signed/raw-hmac-sha256-django',
     make: () => sessSignedCookies({}),
@@ -198,7 +198,7 @@ export const W2_CANDIDATES = [
   {
     id: 'signed/raw-hmac-sha256-django',
     family: 'signed',
-    label: 'raw HMAC-SHA256 + JSON (+ deflate when Django compresses) + base64url',
+    label: 'raw HMAC-SHA256 + JSON (+ zlib when shorter, as Django) + base64url',
     role: 'limit',
     make: async () => {
       const s = rawDjangoSigner({
@@ -234,7 +234,7 @@ export const W2_CANDIDATES = [
   {
     id: 'sealed/sess',
     family: 'sealed',
-    label: 'sess engine-signed-cookies, encrypt: true (default compress: true)',
+    label: 'sess encrypted cookies (compress: true, default)',
     role: 'sess',
     ref: 'sealed/raw-aes-256-gcm-deflate',
     make: () => sessSignedCookies({ encrypt: true }),
@@ -242,7 +242,7 @@ export const W2_CANDIDATES = [
   {
     id: 'sealed/sess-nocompress',
     family: 'sealed',
-    label: 'sess engine-signed-cookies, encrypt: true, compress: false',
+    label: 'sess encrypted cookies, compress: false',
     role: 'sess',
     ref: 'sealed/raw-aes-256-gcm',
     make: () => sessSignedCookies({ encrypt: true, compress: false }),

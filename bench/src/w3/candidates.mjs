@@ -15,12 +15,12 @@ const c = (framework, candidate, label, role, extra = {}) => ({
 });
 
 const sessTriple = (framework) => [
-  c(framework, 'sess', `sess @sess/${framework} + memory engine`, 'sess', { engine: 'memory' }),
-  c(framework, 'sess', `sess @sess/${framework} + Redis engine`, 'sess', {
+  c(framework, 'sess', 'sess + memory engine', 'sess', { engine: 'memory' }),
+  c(framework, 'sess', 'sess + Redis engine', 'sess', {
     engine: 'redis',
     needs: ['redis'],
   }),
-  c(framework, 'sess-lazy', `sess @sess/${framework}, lazy, route never touches the session`, 'sess', {
+  c(framework, 'sess-lazy', 'sess lazy, route never touches the session', 'sess', {
     engine: 'memory',
     path: '/untouched',
     lazy: true,
@@ -29,7 +29,7 @@ const sessTriple = (framework) => [
 
 /** The bare node:http server, measured inside every framework's group so its ratio is paired in time. */
 const ceiling = (framework) =>
-  c(framework, 'node-http', 'node:http, no session (ceiling, run in this group)', 'limit', {
+  c(framework, 'node-http', 'node:http, no session (ceiling)', 'limit', {
     server: 'node:http',
     candidate: 'none',
   });
