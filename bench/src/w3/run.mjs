@@ -24,10 +24,10 @@ export function w3Selection(settings, filter) {
   );
 }
 
-function startServer(config) {
+function startServer(config, execArgv = []) {
   return new Promise((resolve, reject) => {
     const child = fork(SERVER, [JSON.stringify(config)], {
-      execArgv: [],
+      execArgv,
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
     let stderr = '';
@@ -56,13 +56,16 @@ function ask(child, question) {
   });
 }
 
-async function measureOnce(c, settings, servers) {
-  const server = await startServer({
-    framework: c.server,
-    candidate: c.candidate,
-    engine: c.engine,
-    env: { servers: servers.info },
-  });
+export async function measureOnce(c, settings, servers, execArgv = []) {
+  const server = await startServer(
+    {
+      framework: c.server,
+      candidate: c.candidate,
+      engine: c.engine,
+      env: { servers: servers.info },
+    },
+    execArgv,
+  );
   const dir = mkdtempSync(join(tmpdir(), 'sess-bench-w3-'));
   try {
     const base = {
