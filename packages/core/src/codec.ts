@@ -8,7 +8,7 @@ import { BadSignature } from './errors.js';
 import type { Logger } from './logger.js';
 import { SECURITY_LOGGER } from './logger.js';
 import type { Serializer } from './serializer.js';
-import { dumps, loads } from './signing.js';
+import { dumpsWith, loadsWith, timestampSigner } from './signing.js';
 import type { SessionData } from './types.js';
 
 /** Django's `SessionBase.key_salt` for its built-in engines (all classes are named `SessionStore`). */
@@ -43,19 +43,14 @@ export function isSessionData(value: unknown): value is SessionData {
 export function createCodec(options: CodecOptions): SessionCodec {
   const salt = options.salt ?? SESSION_KEY_SALT;
   const { logger, serializer, clock } = options;
+  const signer = timestampSigner(options.secretKey, options.secretKeyFallbacks, salt, clock);
   return {
     encode(data) {
-      return dumps(data, { secretKey: options.secretKey, salt, compress: true, serializer, clock });
+      return dumpsWith(signer, data, serializer, true);
     },
     async decode(text) {
       try {
-        const value = await loads(text, {
-          secretKey: options.secretKey,
-          fallbackKeys: options.secretKeyFallbacks,
-          salt,
-          serializer,
-          clock,
-        });
+        const value = await loadsWith(signer, text, serializer);
         if (isSessionData(value)) return value;
         logger.warn('Session data is not a dict', { logger: 'sess.sessions' });
       } catch (error) {

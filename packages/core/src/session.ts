@@ -77,12 +77,19 @@ export class Session<out T extends object = SessionData> {
   }
 
   /** Loads the data from the store once; later calls resolve at once. A missing or expired record drops the key. */
-  load(): Promise<this> {
-    if (this.#data !== null) return Promise.resolve(this);
-    this.#loading ??= this.#load().finally(() => {
-      this.#loading = null;
-    });
-    return this.#loading.then(() => this);
+  async load(): Promise<this> {
+    if (this.#data !== null) return this;
+    if (!this.#loading) {
+      this.#loading = this.#load();
+      try {
+        await this.#loading;
+      } finally {
+        this.#loading = null;
+      }
+    } else {
+      await this.#loading;
+    }
+    return this;
   }
 
   async #load(): Promise<void> {

@@ -26,23 +26,19 @@ export interface SignerOptions {
   sep?: string;
 }
 
-const derivedKeys = new Map<string, Promise<Uint8Array>>();
-
-function derivedKey(keySalt: string, secret: string): Promise<Uint8Array> {
-  const id = `${keySalt}\u0000${secret}`;
-  let key = derivedKeys.get(id);
-  if (!key) {
-    key = sha256(utf8(keySalt + secret));
-    derivedKeys.set(id, key);
-  }
-  return key;
-}
+// HMAC keys derived from (salt, secret), kept resolved so signing after the first time awaits only the HMAC.
+const derivedKeys = new Map<string, Uint8Array>();
 
 /** Django's `base64_hmac(salt + "signer", value, key)`. */
 async function signatureFor(salt: string, value: string, secret: string): Promise<string> {
   const keySalt = `${salt}signer`;
-  const key = await derivedKey(keySalt, secret);
-  return b64urlEncode(await hmacSha256(key, utf8(value), `${keySalt}\u0000${secret}`));
+  const id = `${keySalt}\u0000${secret}`;
+  let key = derivedKeys.get(id);
+  if (!key) {
+    key = await sha256(utf8(keySalt + secret));
+    derivedKeys.set(id, key);
+  }
+  return b64urlEncode(await hmacSha256(key, utf8(value), id));
 }
 
 export class Signer {
@@ -152,11 +148,21 @@ export interface DumpsOptions {
 }
 
 /** Django's `signing.dumps`: serialize, optionally zlib-compress, base64, sign with a timestamp. */
-export async function dumps(value: unknown, options: DumpsOptions): Promise<string> {
-  const serializer = options.serializer ?? jsonSerializer;
+export function dumps(value: unknown, options: DumpsOptions): Promise<string> {
+  const signer = timestampSigner(options.secretKey, [], options.salt, options.clock);
+  return dumpsWith(signer, value, options.serializer ?? jsonSerializer, options.compress ?? false);
+}
+
+/** `dumps` with a signer made once (the session codec keeps one). */
+export async function dumpsWith(
+  signer: TimestampSigner,
+  value: unknown,
+  serializer: Serializer,
+  compress: boolean,
+): Promise<string> {
   let data = serializer.dumps(value);
   let compressed = false;
-  if (options.compress) {
+  if (compress) {
     const packed = await deflate(data);
     if (packed.length < data.length - 1) {
       data = packed;
@@ -164,7 +170,7 @@ export async function dumps(value: unknown, options: DumpsOptions): Promise<stri
     }
   }
   const base64d = (compressed ? '.' : '') + b64urlEncode(data);
-  return timestampSigner(options.secretKey, [], options.salt, options.clock).sign(base64d);
+  return signer.sign(base64d);
 }
 
 export interface LoadsOptions extends UnsignOptions {
@@ -181,24 +187,41 @@ export interface LoadsOptions extends UnsignOptions {
  * decompressed or deserialized. Raises `BadSignature`/`SignatureExpired`; a verified payload that does
  * not decode raises whatever the serializer raises.
  */
-export async function loads(signed: string, options: LoadsOptions): Promise<unknown> {
+export function loads(signed: string, options: LoadsOptions): Promise<unknown> {
   const signer = timestampSigner(options.secretKey, options.fallbackKeys ?? [], options.salt, options.clock);
   const unsignOptions: UnsignOptions = { maxAge: options.maxAge ?? null };
   if (options.maxFutureSkew !== undefined) unsignOptions.maxFutureSkew = options.maxFutureSkew;
+  return loadsWith(
+    signer,
+    signed,
+    options.serializer ?? jsonSerializer,
+    unsignOptions,
+    options.maxDecompressedSize,
+  );
+}
+
+/** `loads` with a signer made once (the session codec keeps one). */
+export async function loadsWith(
+  signer: TimestampSigner,
+  signed: string,
+  serializer: Serializer,
+  unsignOptions: UnsignOptions = {},
+  maxDecompressedSize: number = DEFAULT_MAX_DECOMPRESSED_SIZE,
+): Promise<unknown> {
   let base64d = await signer.unsign(signed, unsignOptions);
   const decompress = base64d.startsWith('.');
   if (decompress) base64d = base64d.slice(1);
   let data = b64urlDecode(base64d);
-  if (decompress) data = await inflate(data, options.maxDecompressedSize ?? DEFAULT_MAX_DECOMPRESSED_SIZE);
-  return (options.serializer ?? jsonSerializer).loads(data);
+  if (decompress) data = await inflate(data, maxDecompressedSize);
+  return serializer.loads(data);
 }
 
-function timestampSigner(
+export function timestampSigner(
   secretKey: string,
   fallbackKeys: readonly string[],
   salt: string | undefined,
   clock: Clock | undefined,
-) {
+): TimestampSigner {
   const options: TimestampSignerOptions = { secretKey, fallbackKeys, salt: salt ?? DEFAULT_SALT };
   if (clock) options.clock = clock;
   return new TimestampSigner(options);
