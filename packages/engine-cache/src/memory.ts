@@ -1,4 +1,8 @@
-/** An in-process cache backend: a bounded LRU with per-entry TTL (lru-cache). Not shared between processes. */
+/**
+ * An in-process cache backend: a bounded LRU with per-entry TTL (lru-cache). Not shared between processes.
+ * It keeps the byte arrays it is given and hands out the same arrays (no copies: the session engine never
+ * modifies them); code that uses the backend directly must not modify them either.
+ */
 import type { CacheBackend, Clock } from '@sess/core';
 import { ImproperlyConfigured } from '@sess/core';
 import { LRUCache } from 'lru-cache';
@@ -37,18 +41,18 @@ export class MemoryCache implements CacheBackend {
 
   async add(key: string, value: Uint8Array, ttlSeconds: number): Promise<boolean> {
     if (this.#lru.has(key)) return false;
-    this.#lru.set(key, value.slice(), { ttl: ttlSeconds * 1000 });
+    this.#lru.set(key, value, { ttl: ttlSeconds * 1000 });
     return true;
   }
 
   async replace(key: string, value: Uint8Array, ttlSeconds: number): Promise<boolean> {
     if (!this.#lru.has(key)) return false;
-    this.#lru.set(key, value.slice(), { ttl: ttlSeconds * 1000 });
+    this.#lru.set(key, value, { ttl: ttlSeconds * 1000 });
     return true;
   }
 
   async set(key: string, value: Uint8Array, ttlSeconds: number): Promise<void> {
-    this.#lru.set(key, value.slice(), { ttl: ttlSeconds * 1000 });
+    this.#lru.set(key, value, { ttl: ttlSeconds * 1000 });
   }
 
   async delete(key: string): Promise<void> {
