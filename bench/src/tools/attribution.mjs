@@ -90,7 +90,7 @@ const coreEncoding = await import('@sess/core').then((m) => m.signing);
 void coreEncoding;
 
 // Memory engine and the Session layer
-const backend = memoryCache({ max: 1_000_000, maxBytes: 2 ** 31 });
+const backend = memoryCache({ max: 100_000, maxBytes: 2 ** 30 });
 const engine = cacheEngine({ backend });
 const sessions = new Sessions({ engine, secretKey: SECRET_KEY, logger: quietLogger });
 const keys = [];

@@ -24,8 +24,8 @@ const memory = [
     async make() {
       const { cacheEngine } = await import('@sess/engine-cache');
       const { memoryCache } = await import('@sess/engine-cache/memory');
-      // Room for every session of the run: the default bound (10 000) would evict and skew the result.
-      const backend = memoryCache({ max: 5_000_000, maxBytes: 8 * 1024 ** 3 });
+      // Room for every session of the run (up to 100 000): the default bound (10 000) would evict and skew it.
+      const backend = memoryCache({ max: 100_000, maxBytes: 1024 ** 3 });
       return sessRunner(cacheEngine({ backend }));
     },
   },

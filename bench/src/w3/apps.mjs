@@ -26,7 +26,7 @@ async function sessEngine(ctx) {
     backend = redisCache(new Redis(ctx.env.servers.redis.url));
   } else {
     const { memoryCache } = await import('@sess/engine-cache/memory');
-    backend = memoryCache({ max: 1_000_000, maxBytes: 2 * 1024 ** 3 });
+    backend = memoryCache({ max: 100_000, maxBytes: 1024 ** 3 });
   }
   const engine = cacheEngine({ backend });
   return countingEngine(engine, ctx.stats);
