@@ -42,6 +42,8 @@ export function w1Rows(section) {
       spreadC64: spread(pick(reps, 'c64.opsPerSec')),
       ratioC1: ratioOf(section, c.id, c.ref, 'c1.opsPerSec'),
       ratioC64: ratioOf(section, c.id, c.ref, 'c64.opsPerSec'),
+      altC1: ratioOf(section, c.id, c.alsoRef, 'c1.opsPerSec'),
+      altC64: ratioOf(section, c.id, c.alsoRef, 'c64.opsPerSec'),
       capped: ok.some((r) => r.create.capped || r.c1.capped || r.c64.capped),
       valid: ok.length > 0 && ok.every((r) => r.valid),
       error: section.errors[c.id],
@@ -237,7 +239,7 @@ export function targets(results) {
   }));
 }
 
-function targetsTable(results) {
+export function targetsTable(results) {
   const rows = targets(results);
   if (rows.length === 0) return '';
   const lines = ['| target | goal | measured | met |', '|---|---|---|---|'];
@@ -283,6 +285,14 @@ export function markdown(results) {
   ];
   const t = targetsTable(results);
   if (t) out.push('## Targets (ratio to the raw limit, same run)', '', t, '');
+  const k = keyRatios(results);
+  if (k)
+    out.push(
+      '## Key ratios (sess and peers ÷ the raw limit beneath each, medians of paired ratios)',
+      '',
+      k,
+      '',
+    );
   if (results.w1) {
     out.push(
       '## W1 — store round trip in process: load → counter++ → save, through `Session` for sess',
@@ -326,6 +336,41 @@ export function markdown(results) {
   );
   if (errors.length) out.push('## Candidates that failed', '', ...errors, '');
   return out.join('\n');
+}
+
+/** One line per sess or peer candidate: its ratio to its raw limit, as the peer baselines list them. */
+export function keyRatios(results) {
+  const lines = [];
+  if (results.w1) {
+    for (const r of w1Rows(results.w1)) {
+      if (!r.ref || r.measured === 0) continue;
+      const ref = labelOf(results.w1, r.ref);
+      const alt =
+        r.alsoRef && results.w1.runs[r.alsoRef]
+          ? `; ${fmtRatio(r.altC1)} / ${fmtRatio(r.altC64)} of *${labelOf(results.w1, r.alsoRef)}*`
+          : '';
+      lines.push(
+        `- W1 ${r.backend}: ${r.role === 'sess' ? `**${r.label}**` : r.label} = ${fmtRatio(r.ratioC1)} at c1, ${fmtRatio(r.ratioC64)} at c64 of *${ref}*${alt}`,
+      );
+    }
+  }
+  if (results.w2) {
+    for (const r of w2Rows(results.w2)) {
+      if (!r.ref || r.measured === 0) continue;
+      lines.push(
+        `- W2 ${r.family}: ${r.role === 'sess' ? `**${r.label}**` : r.label} = ${fmtRatio(r.ratio)} of *${labelOf(results.w2, r.ref)}*`,
+      );
+    }
+  }
+  if (results.w3) {
+    for (const r of w3Rows(results.w3)) {
+      if (!r.ref || r.measured === 0) continue;
+      lines.push(
+        `- W3 ${r.framework}: ${r.role === 'sess' ? `**${r.label}**` : r.label} = ${fmtRatio(r.ratio)} of *${r.framework}, no session*, ${fmtRatio(r.ratioNode)} of bare node:http${r.lazy ? ` (store calls: ${r.storeCalls})` : ''}`,
+      );
+    }
+  }
+  return lines.join('\n');
 }
 
 /** The short table printed at the end of a run. */

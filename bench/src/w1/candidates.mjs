@@ -439,6 +439,8 @@ const sqlite = [
     label: 'sess engine-db/sqlite (better-sqlite3)',
     role: 'sess',
     ref: 'sqlite/raw',
+    // Same work as sess, the format included: what the engine costs beyond Django's encoding.
+    alsoRef: 'sqlite/raw-django',
     async make(env) {
       const { dbEngine } = await import('@sess/engine-db');
       const { sqlite: sqliteDb } = await import('@sess/engine-db/sqlite');
