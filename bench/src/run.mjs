@@ -70,6 +70,25 @@ function machine() {
   return `nproc=${sh('nproc')}, ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 1024 ** 3).toFixed(1)} GiB RAM, ${os}, kernel ${sh('uname -r')}, temp dir on ${fs}`;
 }
 
+/** The commit measured, and whether the packages' sources differed from it (others may be editing them). */
+function gitState() {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: BENCH_DIR,
+      encoding: 'utf8',
+    }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', '../packages'], {
+      cwd: BENCH_DIR,
+      encoding: 'utf8',
+    })
+      .split('\n')
+      .filter((line) => /^ ?[MADR]/.test(line) && line.includes('/src/')).length;
+    return dirty > 0 ? `${head} + uncommitted changes in ${dirty} package source files` : head;
+  } catch {
+    return 'unknown';
+  }
+}
+
 const load = () =>
   loadavg()
     .map((v) => v.toFixed(2))
@@ -88,6 +107,7 @@ async function main() {
     reps,
     command: `pnpm bench${args.mode === 'quick' ? ':quick' : ''}${process.argv.length > 3 ? ` -- ${process.argv.slice(3).join(' ')}` : ''} (node --import tsx bench/src/run.mjs ${process.argv.slice(2).join(' ')}; children: node --expose-gc)`,
     date: new Date().toISOString(),
+    git: gitState(),
     loadStart: load(),
     machine: machine(),
     node: process.version,

@@ -270,7 +270,7 @@ export function markdown(results) {
     `(${m.reps} interleaved repetitions, A B C / C B A; medians; ratios are the median of per-repetition ratios).`,
     'Numbers are from a shared 2-core machine: compare ratios, not absolute figures.',
     '',
-    `- command: \`${m.command}\``,
+    `- command: \`${m.command}\`${m.git ? ` at commit ${m.git}` : ''}`,
     `- date: ${m.date}; wall time ${Math.round(m.wallS)} s (${Object.entries(m.sectionS)
       .map(([k, v]) => `${k} ${Math.round(v)} s`)
       .join(', ')})`,
