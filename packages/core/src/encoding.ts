@@ -6,7 +6,8 @@ interface BufferLike {
     offset: number,
     length: number,
   ): { toString(encoding: 'latin1' | 'base64url'): string };
-  from(text: string, encoding: 'base64url'): Uint8Array;
+  from(text: string, encoding: 'base64url' | 'latin1'): Uint8Array;
+  byteLength(text: string): number;
 }
 // Node's Buffer does base64url and latin-1 natively, several times faster than the loops below, which
 // remain for runtimes without it (TextDecoder('latin1') is really windows-1252, so no substitute).
@@ -94,6 +95,12 @@ export function b62Decode(text: string): number {
     n = n * 62 + v;
   }
   return sign * n;
+}
+
+/** The bytes of `text` when it is entirely 7-bit ASCII, else null (and always null without Node's Buffer). */
+export function asciiBytes(text: string): Uint8Array | null {
+  if (!NodeBuffer || NodeBuffer.byteLength(text) !== text.length) return null;
+  return NodeBuffer.from(text, 'latin1');
 }
 
 /** Bytes as ISO-8859-1 text, one character per byte (Django decodes session JSON this way). */

@@ -6,7 +6,7 @@
  * Values JSON cannot carry faithfully raise `SerializationError` naming the key path, instead of being
  * dropped or silently turned into something else.
  */
-import { latin1Decode } from './encoding.js';
+import { asciiBytes, latin1Decode } from './encoding.js';
 import { SerializationError } from './errors.js';
 import { utf8 } from './platform.js';
 import type { Serializer } from './serializer.js';
@@ -110,8 +110,14 @@ function isPlain(value: unknown, depth: number): boolean {
 
 function dumps(value: unknown): Uint8Array {
   if (!isPlain(value, 0)) check(value, [], new Set());
+  const text = JSON.stringify(value);
+  // Most sessions are ASCII already: then there is nothing to escape but DEL.
+  if (!text.includes('\x7f')) {
+    const bytes = asciiBytes(text);
+    if (bytes) return bytes;
+  }
   // After escaping, the text is pure ASCII, so UTF-8 encoding is the latin-1 encoding Django expects.
-  return utf8(JSON.stringify(value).replace(NON_PRINTABLE_ASCII, escapeChar));
+  return utf8(text.replace(NON_PRINTABLE_ASCII, escapeChar));
 }
 
 function loads(data: Uint8Array): unknown {

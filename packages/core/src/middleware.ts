@@ -57,6 +57,20 @@ export class CookieRules<T extends object = SessionData> {
   }
 
   /**
+   * Whether `commit` has anything to do for this request (a cookie to set or delete, a save, a Vary
+   * header). False for a request that never touched its session: adapters then skip the commit entirely.
+   */
+  pending(incoming: IncomingSession<T>): boolean {
+    const { session, cookieReceived } = incoming;
+    return (
+      session.accessed ||
+      session.modified ||
+      this.#sessions.settings.saveEveryRequest ||
+      (cookieReceived && session.isEmpty())
+    );
+  }
+
+  /**
    * After the handler: saves the session when Django would and says which headers to send.
    * Throws `SessionInterrupted` (400) when the session was deleted by a concurrent request, and lets
    * store failures (`SessionStoreUnavailable`, 503) and other save errors through: a lost write is never

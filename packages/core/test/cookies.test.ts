@@ -83,6 +83,17 @@ describe('cookies in and out', () => {
     await expect(commit).rejects.toMatchObject({ status: 503 });
   });
 
+  it('says when a commit has nothing to do', async () => {
+    const { cookies } = build();
+    expect(cookies.pending(cookies.begin(undefined))).toBe(false);
+    expect(cookies.pending(cookies.begin('sessionid=abcdefgh12345678'))).toBe(false);
+    const read = cookies.begin(undefined);
+    read.session.get('x');
+    expect(cookies.pending(read)).toBe(true);
+    expect(cookies.pending(cookies.begin('sessionid=bad'))).toBe(true);
+    expect(build({ saveEveryRequest: true }).cookies.pending(cookies.begin(undefined))).toBe(true);
+  });
+
   it('patches Vary like Django', () => {
     expect(varyWithCookie(undefined)).toBe('Cookie');
     expect(varyWithCookie('Accept-Encoding')).toBe('Accept-Encoding, Cookie');

@@ -56,10 +56,12 @@ export function session<T extends SessionData = SessionData>(
     const proceed = () => {
       holdResponse(
         res,
-        async (status) => {
-          const { setCookie, vary } = await sessions.cookies.commit(incoming, { status });
-          if (setCookie.length > 0) appendSetCookie(res, setCookie);
-          if (vary) res.setHeader('Vary', varyWithCookie(headerText(res.getHeader('Vary'))));
+        (status) => {
+          if (!sessions.cookies.pending(incoming)) return null;
+          return sessions.cookies.commit(incoming, { status }).then(({ setCookie, vary }) => {
+            if (setCookie.length > 0) appendSetCookie(res, setCookie);
+            if (vary) res.setHeader('Vary', varyWithCookie(headerText(res.getHeader('Vary'))));
+          });
         },
         next,
       );
