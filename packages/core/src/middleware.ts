@@ -30,6 +30,9 @@ export interface CommitOptions {
 
 // Session keys and signed values only use cookie-safe characters; percent-encoding ':' would break Django.
 const identity = (value: string) => value;
+const VALUE_MARK = 'SESSVALUEMARK';
+// RFC 6265 cookie-octet: printable ASCII except space, '"', ',', ';' and '\\'.
+const COOKIE_VALUE = /^[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]*$/;
 
 export class CookieRules<T extends object = SessionData> {
   readonly #sessions: Sessions<T>;
@@ -120,17 +123,32 @@ export class CookieRules<T extends object = SessionData> {
 
   /** The Set-Cookie value carrying `value`; without `maxAge` it is a browser-session cookie. */
   cookie(value: string, maxAge?: number): string {
+    if (!COOKIE_VALUE.test(value))
+      throw new TypeError('a session cookie value must consist of cookie-octets');
+    const t = (this.#templates ??= this.#makeTemplates());
+    if (maxAge === undefined) return t.session[0] + value + t.session[1];
+    const now = this.#sessions.clock.now();
+    const expires = new Date(now + maxAge * 1000).toUTCString();
+    return `${t.persistent[0]}${value}${t.persistent[1]}${maxAge}${t.persistent[2]}${expires}${t.persistent[3]}`;
+  }
+
+  // The attributes are the same on every response: let the cookie library write them once, around
+  // placeholders, and fill in the value, Max-Age and Expires per response.
+  #templates: { session: string[]; persistent: string[] } | undefined;
+
+  #makeTemplates(): { session: string[]; persistent: string[] } {
     const s = this.#sessions.settings;
     const options = this.#attributes();
-    if (maxAge !== undefined) {
-      options.maxAge = maxAge;
-      options.expires = new Date(this.#sessions.clock.now() + maxAge * 1000);
-    }
     if (s.cookieHttpOnly) options.httpOnly = true;
     if (s.cookieSecure) options.secure = true;
     if (s.cookiePartitioned) options.partitioned = true;
     if (s.cookiePriority) options.priority = s.cookiePriority.toLowerCase() as 'low' | 'medium' | 'high';
-    return serialize(s.cookieName, value, options);
+    const session = serialize(s.cookieName, VALUE_MARK, options).split(VALUE_MARK);
+    const persistent = serialize(s.cookieName, VALUE_MARK, { ...options, maxAge: 7, expires: new Date(0) });
+    const [head = '', rest = ''] = persistent.split(VALUE_MARK);
+    const [beforeAge = '', afterAge = ''] = rest.split('; Max-Age=7');
+    const [middle = '', tail = ''] = afterAge.split(`; Expires=${new Date(0).toUTCString()}`);
+    return { session, persistent: [head, `${beforeAge}; Max-Age=`, `${middle}; Expires=`, tail] };
   }
 
   /** The Set-Cookie value deleting the session cookie (same Path/Domain/SameSite as it was set with). */

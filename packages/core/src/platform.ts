@@ -31,8 +31,13 @@ export async function sha256(data: Uint8Array): Promise<Uint8Array> {
 const webKeys = new Map<string, Promise<CryptoKey>>();
 
 /** HMAC-SHA256 of `message` under `key`. `cacheId` names the key so Web Crypto imports it once. */
-export async function hmacSha256(key: Uint8Array, message: Uint8Array, cacheId: string): Promise<Uint8Array> {
+export async function hmacSha256(
+  key: Uint8Array,
+  message: string | Uint8Array,
+  cacheId: string,
+): Promise<Uint8Array> {
   if (nodeCrypto) return nodeCrypto.createHmac('sha256', key).update(message).digest();
+  if (typeof message === 'string') message = utf8(message);
   let imported = webKeys.get(cacheId);
   if (!imported) {
     imported = crypto.subtle.importKey('raw', key as BufferSource, { name: 'HMAC', hash: 'SHA-256' }, false, [

@@ -38,7 +38,7 @@ async function signatureFor(salt: string, value: string, secret: string): Promis
     key = await sha256(utf8(keySalt + secret));
     derivedKeys.set(id, key);
   }
-  return b64urlEncode(await hmacSha256(key, utf8(value), id));
+  return b64urlEncode(await hmacSha256(key, value, id));
 }
 
 export class Signer {

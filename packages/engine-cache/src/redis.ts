@@ -6,6 +6,7 @@
  * so a session deleted meanwhile is never brought back, not even by a write that ioredis queued while
  * disconnected and replays after reconnecting.
  */
+import { isAscii } from 'node:buffer';
 import type { CacheBackend } from '@sess/core';
 import { ImproperlyConfigured } from '@sess/core';
 import type { Cluster, Redis } from 'ioredis';
@@ -81,8 +82,16 @@ export function redisCache(client: RedisClient, options?: RedisCacheOptions): Re
   return new RedisCache(client, options);
 }
 
-function toBuffer(value: Uint8Array): Buffer {
-  return Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+/**
+ * The value as ioredis sends it. ASCII (all JSON sessions) goes as a string, which ioredis writes in one
+ * socket write where a Buffer argument takes several; ASCII is the same bytes in UTF-8, so Redis stores
+ * exactly these bytes either way. Anything else (pickle) goes as a Buffer.
+ */
+function toBuffer(value: Uint8Array): Buffer | string {
+  const buffer = Buffer.isBuffer(value)
+    ? value
+    : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  return isAscii(buffer) ? buffer.toString('latin1') : buffer;
 }
 
 /** Redis `EX` takes a positive integer; never round a live session down to "expire now". */
