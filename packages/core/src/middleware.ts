@@ -125,7 +125,8 @@ export class CookieRules<T extends object = SessionData> {
   cookie(value: string, maxAge?: number): string {
     if (!COOKIE_VALUE.test(value))
       throw new TypeError('a session cookie value must consist of cookie-octets');
-    const t = (this.#templates ??= this.#makeTemplates());
+    this.#templates ??= this.#makeTemplates();
+    const t = this.#templates;
     if (maxAge === undefined) return t.session[0] + value + t.session[1];
     const now = this.#sessions.clock.now();
     const expires = new Date(now + maxAge * 1000).toUTCString();
