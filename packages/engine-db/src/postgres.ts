@@ -17,6 +17,8 @@ export interface PgPoolLike {
     name?: string;
   }): Promise<{ rowCount: number | null; rows: unknown[] }>;
   on?(event: 'error', listener: (error: Error) => void): unknown;
+  /** pg's Pool: the connections it holds, idle or busy. */
+  readonly totalCount?: number;
 }
 
 export interface PostgresOptions {
@@ -77,7 +79,8 @@ export class PostgresDatabase implements SessionDatabase {
 
   /**
    * Runs one statement. Connection failures become `SessionStoreUnavailable`; `retry` (idempotent
-   * statements only) allows one more attempt on a fresh connection when the first found a dead one.
+   * statements only) tries again while the pool may still hand out a dead connection: every failed one is
+   * dropped from the pool, so after as many attempts as it held connections the next one is fresh.
    */
   async query(
     text: string,
@@ -86,6 +89,8 @@ export class PostgresDatabase implements SessionDatabase {
     retry: boolean,
   ): Promise<{ rowCount: number | null; rows: unknown[] }> {
     const config = this.prepare && name ? { text, values, name } : { text, values };
+    // Counted before the first attempt: the pool's count drops as it discards the dead connections.
+    const budget = Math.max(1, this.pool.totalCount ?? 1);
     for (let attempt = 0; ; attempt++) {
       try {
         return await withDeadline(this.pool.query(config), this.timeoutMs, 'postgres');
@@ -98,7 +103,7 @@ export class PostgresDatabase implements SessionDatabase {
           );
         }
         if (!isConnectionError(error)) throw error;
-        if (retry && attempt === 0) continue;
+        if (retry && attempt < budget) continue;
         throw new SessionStoreUnavailable(`postgres: ${messageOf(error)}`, { cause: error });
       }
     }
