@@ -131,8 +131,11 @@ export function w3Rows(section) {
       p99: median(pick(reps, 'p99ms')),
       spread: spread(pick(reps, 'reqPerSec')),
       ratio: ratioOf(section, c.id, c.ref, 'reqPerSec'),
+      // The bare node:http server runs in every framework's group: divide by the one measured beside it.
       ratioNode:
-        c.id === 'node:http/none' ? Number.NaN : ratioOf(section, c.id, 'node:http/none', 'reqPerSec'),
+        c.server === 'node:http'
+          ? Number.NaN
+          : ratioOf(section, c.id, `${c.framework}/node-http`, 'reqPerSec'),
       bytes: median(pick(reps, 'cookieBytes')),
       non2xx: ok.reduce((s, r) => s + r.non2xx, 0),
       errors: ok.reduce((s, r) => s + r.errors, 0),
