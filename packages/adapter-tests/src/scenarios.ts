@@ -6,7 +6,7 @@ import type { Cookie } from 'set-cookie-parser';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Client, type Reply } from './client.js';
 import { ENGINES, type EngineCase, type Outage } from './engine-cases.js';
-import { ProbedEngine } from './engines.js';
+import { ProbedEngine } from './probe.js';
 import { Gate, type RouteState, type ScenarioRoute, scenarioRoutes } from './routes.js';
 
 export interface RunningServer {

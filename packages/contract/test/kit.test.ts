@@ -9,6 +9,9 @@ import { workspaceAliases } from '../../../vitest.shared.ts';
 const here = dirname(fileURLToPath(import.meta.url));
 
 async function failuresWith(fault: string): Promise<{ failed: string[]; passed: number }> {
+  // The nested run sets process.exitCode when its faulty engines fail (as they must); put back what the
+  // outer run had, so only the outer run's own results decide its exit code.
+  const exitCode = process.exitCode;
   const vitest = await startVitest('test', [], {
     watch: false,
     config: false,
@@ -28,7 +31,7 @@ async function failuresWith(fault: string): Promise<{ failed: string[]; passed: 
     }
   }
   await vitest.close();
-  process.exitCode = 0;
+  process.exitCode = exitCode;
   return { failed, passed };
 }
 
