@@ -8,7 +8,7 @@ import type { Session, SessionData, Sessions } from '@sess/core';
 import { isSessError, varyWithCookie } from '@sess/core';
 import type { MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { assertSessions } from './fetch.js';
+import { applySessionHeaders, assertSessions } from './fetch.js';
 
 export {
   applySessionHeaders,
@@ -76,7 +76,16 @@ export function session<T extends SessionData = SessionData>(
     } catch (error) {
       throw toHttpError(error);
     }
-    for (const value of result.setCookie) c.header('Set-Cookie', value, { append: true });
-    if (result.vary) c.header('Vary', varyWithCookie(c.res.headers.get('Vary')));
+    if (result.setCookie.length === 0 && !result.vary) return;
+    // The response's own headers are changed in place: `c.header()` after the handler rebuilds the
+    // response from its body, which turns @hono/node-server's lightweight response into a full undici
+    // Response with a stream (a third of the request's cost). Immutable headers (a proxied `fetch()`
+    // response, `Response.redirect()`) throw, and only then is the response rebuilt, by `c.header()`.
+    try {
+      applySessionHeaders(c.res.headers, result);
+    } catch {
+      for (const value of result.setCookie) c.header('Set-Cookie', value, { append: true });
+      if (result.vary) c.header('Vary', varyWithCookie(c.res.headers.get('Vary')));
+    }
   };
 }
