@@ -1,13 +1,16 @@
 /** The text encodings Django's signing uses: URL-safe base64 without padding, and base62 timestamps. */
 
+interface NodeText {
+  toString(encoding: 'latin1' | 'base64url'): string;
+}
 interface BufferLike {
+  isBuffer(value: unknown): boolean;
   from(
     buffer: ArrayBufferLike,
     offset: number,
     length: number,
   ): { toString(encoding: 'latin1' | 'base64url'): string };
-  from(text: string, encoding: 'base64url' | 'latin1'): Uint8Array;
-  byteLength(text: string): number;
+  from(text: string, encoding: 'base64url' | 'latin1' | 'utf8'): Uint8Array;
 }
 // Node's Buffer does base64url and latin-1 natively, several times faster than the loops below, which
 // remain for runtimes without it (TextDecoder('latin1') is really windows-1252, so no substitute).
@@ -19,8 +22,10 @@ const B64_LOOKUP = new Int16Array(128).fill(-1);
 for (let i = 0; i < B64URL.length; i++) B64_LOOKUP[B64URL.charCodeAt(i)] = i;
 
 export function b64urlEncode(bytes: Uint8Array): string {
-  if (NodeBuffer)
+  if (NodeBuffer) {
+    if (NodeBuffer.isBuffer(bytes)) return (bytes as unknown as NodeText).toString('base64url');
     return NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
+  }
   let out = '';
   let i = 0;
   for (; i + 2 < bytes.length; i += 3) {
@@ -99,13 +104,19 @@ export function b62Decode(text: string): number {
 
 /** The bytes of `text` when it is entirely 7-bit ASCII, else null (and always null without Node's Buffer). */
 export function asciiBytes(text: string): Uint8Array | null {
-  if (!NodeBuffer || NodeBuffer.byteLength(text) !== text.length) return null;
-  return NodeBuffer.from(text, 'latin1');
+  if (!NodeBuffer) return null;
+  // One pass: UTF-8 output is exactly one byte per character only when every character is ASCII.
+  const bytes = NodeBuffer.from(text, 'utf8');
+  return bytes.length === text.length ? bytes : null;
 }
 
 /** Bytes as ISO-8859-1 text, one character per byte (Django decodes session JSON this way). */
 export function latin1Decode(bytes: Uint8Array): string {
-  if (NodeBuffer) return NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  if (NodeBuffer) {
+    // A Buffer (what Node's drivers hand over) decodes as is; a plain Uint8Array needs a Buffer view.
+    if (NodeBuffer.isBuffer(bytes)) return (bytes as unknown as NodeText).toString('latin1');
+    return NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  }
   let out = '';
   for (let i = 0; i < bytes.length; i += 8192) {
     out += String.fromCharCode.apply(null, bytes.subarray(i, i + 8192) as unknown as number[]);

@@ -80,32 +80,31 @@ function check(value: unknown, path: (string | number)[], seen: Set<object>): vo
 /**
  * The common case, fast: true when the value is plain JSON data. No path bookkeeping and no cycle set;
  * past a depth no session reaches it gives up, and `check` (which finds cycles) says what is wrong.
+ * Strings and numbers, most of a session, are decided inline without a call.
  */
 function isPlain(value: unknown, depth: number): boolean {
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return true;
-    case 'number':
-      return Number.isFinite(value);
-    case 'object': {
-      if (value === null) return true;
-      if (depth > 200) return false;
-      if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) if (!isPlain(value[i], depth + 1)) return false;
-        return true;
-      }
-      const proto = Object.getPrototypeOf(value);
-      if (proto !== Object.prototype && proto !== null) return false;
-      for (const key in value) {
-        if (Object.hasOwn(value, key) && !isPlain((value as Record<string, unknown>)[key], depth + 1))
-          return false;
-      }
-      return true;
+  if (typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (typeof value !== 'object') return false;
+  if (value === null) return true;
+  if (depth > 200) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      if (typeof v === 'number' ? !Number.isFinite(v) : typeof v !== 'string' && !isPlain(v, depth + 1))
+        return false;
     }
-    default:
+    return true;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  const keys = Object.keys(value);
+  for (let i = 0; i < keys.length; i++) {
+    const v = (value as Record<string, unknown>)[keys[i]!];
+    if (typeof v === 'number' ? !Number.isFinite(v) : typeof v !== 'string' && !isPlain(v, depth + 1))
       return false;
   }
+  return true;
 }
 
 function dumps(value: unknown): Uint8Array {

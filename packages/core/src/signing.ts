@@ -10,7 +10,16 @@ import { systemClock } from './clock.js';
 import { b62Decode, b62Encode, b64urlDecode, b64urlEncode } from './encoding.js';
 import { BadSignature, ImproperlyConfigured, SignatureExpired } from './errors.js';
 import { jsonSerializer } from './json.js';
-import { constantTimeEqual, deflate, hmacSha256, inflate, sha256, utf8 } from './platform.js';
+import {
+  constantTimeEqual,
+  deflate,
+  hmacSha256,
+  inflate,
+  nodeCrypto,
+  nodeZlib,
+  sha256,
+  utf8,
+} from './platform.js';
 import type { Serializer } from './serializer.js';
 
 export const DEFAULT_SALT = 'django.core.signing';
@@ -41,11 +50,36 @@ async function signatureFor(salt: string, value: string, secret: string): Promis
   return b64urlEncode(await hmacSha256(key, value, id));
 }
 
+/** The derived HMAC key with `node:crypto`, synchronously (same cache as `signatureFor`). */
+function derivedKeySync(crypto: NonNullable<typeof nodeCrypto>, salt: string, secret: string): Uint8Array {
+  const keySalt = `${salt}signer`;
+  const id = `${keySalt}\u0000${secret}`;
+  let key = derivedKeys.get(id);
+  if (!key) {
+    key = crypto
+      .createHash('sha256')
+      .update(keySalt + secret)
+      .digest();
+    derivedKeys.set(id, key);
+  }
+  return key;
+}
+
+// On Node, a `Signer` or `TimestampSigner` that is not subclassed signs and verifies synchronously with
+// `node:crypto`, and `dumpsWith`/`loadsWith` run start to end without awaiting: each layer of the
+// Web Crypto-shaped async API costs more than the HMAC of a session. Subclasses keep the async path, so
+// an overridden `signature`/`sign`/`unsign` is always honoured.
+const SIGN_NOW = Symbol('sess.signing.signNow');
+const UNSIGN_NOW = Symbol('sess.signing.unsignNow');
+const TIMESTAMP_UNSIGN_NOW = Symbol('sess.signing.timestampUnsignNow');
+
 export class Signer {
   readonly salt: string;
   readonly sep: string;
   protected readonly secretKey: string;
   protected readonly fallbackKeys: readonly string[];
+  // The HMAC keys of [secretKey, ...fallbackKeys], when signing synchronously (see SIGN_NOW).
+  readonly #nodeKeys: Uint8Array[] | undefined;
 
   constructor(options: SignerOptions) {
     if (typeof options.secretKey !== 'string' || options.secretKey === '') {
@@ -60,6 +94,43 @@ export class Signer {
         `Unsafe Signer separator: ${JSON.stringify(this.sep)} (cannot be empty or consist of only A-z0-9-_=)`,
       );
     }
+    const proto = Object.getPrototypeOf(this) as unknown;
+    if (nodeCrypto && (proto === Signer.prototype || proto === TimestampSigner.prototype)) {
+      const crypto = nodeCrypto;
+      this.#nodeKeys = [this.secretKey, ...this.fallbackKeys].map((k) =>
+        derivedKeySync(crypto, this.salt, k),
+      );
+    }
+  }
+
+  /** `sign` done synchronously, or undefined where only the async path is available. */
+  [SIGN_NOW](value: string): string | undefined {
+    return this.#signNow(value);
+  }
+
+  /** `unsign` done synchronously (throws `BadSignature`), or undefined where only the async path is available. */
+  [UNSIGN_NOW](signedValue: string): string | undefined {
+    return this.#unsignNow(signedValue);
+  }
+
+  #signNow(value: string): string | undefined {
+    const key = this.#nodeKeys?.[0];
+    if (!key || !nodeCrypto) return undefined;
+    return `${value}${this.sep}${nodeCrypto.createHmac('sha256', key).update(value).digest('base64url')}`;
+  }
+
+  #unsignNow(signedValue: string): string | undefined {
+    const keys = this.#nodeKeys;
+    if (!keys || !nodeCrypto) return undefined;
+    const at = signedValue.lastIndexOf(this.sep);
+    if (at < 0) throw new BadSignature(`No "${this.sep}" found in value`);
+    const value = signedValue.slice(0, at);
+    const sig = signedValue.slice(at + this.sep.length);
+    for (const key of keys) {
+      const expected = nodeCrypto.createHmac('sha256', key).update(value).digest('base64url');
+      if (constantTimeEqual(sig, expected)) return value;
+    }
+    throw new BadSignature('Signature does not match');
   }
 
   signature(value: string, secretKey: string = this.secretKey): Promise<string> {
@@ -67,10 +138,14 @@ export class Signer {
   }
 
   async sign(value: string): Promise<string> {
+    const now = this.#signNow(value);
+    if (now !== undefined) return now;
     return `${value}${this.sep}${await this.signature(value)}`;
   }
 
   async unsign(signedValue: string): Promise<string> {
+    const now = this.#unsignNow(signedValue);
+    if (now !== undefined) return now;
     const at = signedValue.lastIndexOf(this.sep);
     if (at < 0) throw new BadSignature(`No "${this.sep}" found in value`);
     const value = signedValue.slice(0, at);
@@ -109,8 +184,18 @@ export class TimestampSigner extends Signer {
     return super.sign(`${value}${this.sep}${this.timestamp()}`);
   }
 
+  override [SIGN_NOW](value: string): string | undefined {
+    return super[SIGN_NOW](`${value}${this.sep}${this.timestamp()}`);
+  }
+
   override async unsign(signedValue: string, options: UnsignOptions = {}): Promise<string> {
     return (await this.unsignWithTimestamp(signedValue, options)).value;
+  }
+
+  /** `unsign` with its age checks, synchronously, or undefined where only the async path is available. */
+  [TIMESTAMP_UNSIGN_NOW](signedValue: string, options: UnsignOptions): string | undefined {
+    const result = super[UNSIGN_NOW](signedValue);
+    return result === undefined ? undefined : this.#checkTimestamp(result, options).value;
   }
 
   /** Verifies and also returns the signing time (Unix seconds). */
@@ -118,7 +203,10 @@ export class TimestampSigner extends Signer {
     signedValue: string,
     options: UnsignOptions = {},
   ): Promise<{ value: string; timestamp: number }> {
-    const result = await super.unsign(signedValue);
+    return this.#checkTimestamp(await super.unsign(signedValue), options);
+  }
+
+  #checkTimestamp(result: string, options: UnsignOptions): { value: string; timestamp: number } {
     const at = result.lastIndexOf(this.sep);
     if (at < 0) throw new BadSignature(`No "${this.sep}" found in value`);
     const value = result.slice(0, at);
@@ -153,24 +241,38 @@ export function dumps(value: unknown, options: DumpsOptions): Promise<string> {
   return dumpsWith(signer, value, options.serializer ?? jsonSerializer, options.compress ?? false);
 }
 
+/** Django's payload: the bytes, or '.' and their zlib form when that is shorter, in URL-safe base64. */
+function payload(data: Uint8Array, packed: Uint8Array | undefined): string {
+  return packed && packed.length < data.length - 1 ? `.${b64urlEncode(packed)}` : b64urlEncode(data);
+}
+
 /** `dumps` with a signer made once (the session codec keeps one). */
-export async function dumpsWith(
+export function dumpsWith(
   signer: TimestampSigner,
   value: unknown,
   serializer: Serializer,
   compress: boolean,
 ): Promise<string> {
-  let data = serializer.dumps(value);
-  let compressed = false;
-  if (compress) {
-    const packed = await deflate(data);
-    if (packed.length < data.length - 1) {
-      data = packed;
-      compressed = true;
+  if (nodeZlib) {
+    try {
+      const data = serializer.dumps(value);
+      const signed = signer[SIGN_NOW](payload(data, compress ? nodeZlib.deflateSync(data) : undefined));
+      if (signed !== undefined) return Promise.resolve(signed);
+    } catch (error) {
+      return Promise.reject(error);
     }
   }
-  const base64d = (compressed ? '.' : '') + b64urlEncode(data);
-  return signer.sign(base64d);
+  return dumpsAsync(signer, value, serializer, compress);
+}
+
+async function dumpsAsync(
+  signer: TimestampSigner,
+  value: unknown,
+  serializer: Serializer,
+  compress: boolean,
+): Promise<string> {
+  const data = serializer.dumps(value);
+  return signer.sign(payload(data, compress ? await deflate(data) : undefined));
 }
 
 export interface LoadsOptions extends UnsignOptions {
@@ -201,12 +303,37 @@ export function loads(signed: string, options: LoadsOptions): Promise<unknown> {
 }
 
 /** `loads` with a signer made once (the session codec keeps one). */
-export async function loadsWith(
+export function loadsWith(
   signer: TimestampSigner,
   signed: string,
   serializer: Serializer,
   unsignOptions: UnsignOptions = {},
   maxDecompressedSize: number = DEFAULT_MAX_DECOMPRESSED_SIZE,
+): Promise<unknown> {
+  if (nodeZlib) {
+    try {
+      const base64d = signer[TIMESTAMP_UNSIGN_NOW](signed, unsignOptions);
+      if (base64d !== undefined) {
+        const zlib = nodeZlib;
+        if (!base64d.startsWith('.')) return Promise.resolve(serializer.loads(b64urlDecode(base64d)));
+        const packed = b64urlDecode(base64d.slice(1));
+        return Promise.resolve(
+          serializer.loads(zlib.inflateSync(packed, { maxOutputLength: maxDecompressedSize })),
+        );
+      }
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+  return loadsAsync(signer, signed, serializer, unsignOptions, maxDecompressedSize);
+}
+
+async function loadsAsync(
+  signer: TimestampSigner,
+  signed: string,
+  serializer: Serializer,
+  unsignOptions: UnsignOptions,
+  maxDecompressedSize: number,
 ): Promise<unknown> {
   let base64d = await signer.unsign(signed, unsignOptions);
   const decompress = base64d.startsWith('.');

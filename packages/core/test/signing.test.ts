@@ -1,5 +1,5 @@
-import { BadSignature, SignatureExpired, signing } from '@sess/core';
-import { describe, expect, it } from 'vitest';
+import { BadSignature, jsonSerializer, SignatureExpired, signing } from '@sess/core';
+import { describe, expect, it, vi } from 'vitest';
 
 const secretKey = 'django-insecure-test-secret';
 const at = (seconds: number) => ({ now: () => seconds * 1000 });
@@ -125,5 +125,75 @@ describe('Signer and TimestampSigner', () => {
     expect((await signing.dumps({ a: 'b'.repeat(50) }, { secretKey, compress: true })).startsWith('.')).toBe(
       true,
     );
+  });
+});
+
+describe('the synchronous node:crypto path and the async one agree', () => {
+  async function webCore(): Promise<typeof import('@sess/core')> {
+    const original = process.getBuiltinModule;
+    Object.defineProperty(process, 'getBuiltinModule', {
+      value: undefined,
+      configurable: true,
+      writable: true,
+    });
+    try {
+      vi.resetModules();
+      return await import('@sess/core');
+    } finally {
+      Object.defineProperty(process, 'getBuiltinModule', {
+        value: original,
+        configurable: true,
+        writable: true,
+      });
+      vi.resetModules();
+    }
+  }
+
+  it('dumps writes the same text and loads reads the other side’s, compressed or not, with fallbacks', async () => {
+    const web = await webCore();
+    const values = [{ a: 1 }, { text: 'x'.repeat(400), n: [1, 2, 3] }, 'plain', { u: 'é\u2028' }];
+    for (const value of values) {
+      for (const compress of [false, true]) {
+        const options = { secretKey, compress, clock, salt: SESSION_SALT };
+        const fromNode = await signing.dumps(value, options);
+        expect(await web.signing.dumps(value, options)).toBe(fromNode);
+        const loadOptions = {
+          secretKey: 'new-key',
+          fallbackKeys: ['other', secretKey],
+          clock,
+          salt: SESSION_SALT,
+        };
+        expect(await web.signing.loads(fromNode, loadOptions)).toEqual(value);
+        expect(await signing.loads(fromNode, loadOptions)).toEqual(value);
+      }
+    }
+    const tampered = `${await signing.dumps({ a: 1 }, { secretKey })}x`;
+    await expect(web.signing.loads(tampered, { secretKey })).rejects.toThrow(web.BadSignature);
+    await expect(signing.loads(tampered, { secretKey })).rejects.toThrow(BadSignature);
+  });
+
+  it('maxAge is enforced on the synchronous path', async () => {
+    const signed = await signing.dumps({ a: 1 }, { secretKey, clock: at(1_000) });
+    await expect(signing.loads(signed, { secretKey, clock: at(1_100), maxAge: 50 })).rejects.toThrow(
+      SignatureExpired,
+    );
+    expect(await signing.loads(signed, { secretKey, clock: at(1_040), maxAge: 50 })).toEqual({ a: 1 });
+  });
+
+  it('a subclass that overrides signature() is honoured by sign, unsign, dumpsWith and loadsWith', async () => {
+    class Upper extends signing.TimestampSigner {
+      override async signature(value: string, key?: string): Promise<string> {
+        return (await super.signature(value, key)).toUpperCase();
+      }
+    }
+    const signer = new Upper({ secretKey, clock });
+    const signed = await signing.dumpsWith(signer, { a: 1 }, jsonSerializer, false);
+    const sig = signed.slice(signed.lastIndexOf(':') + 1);
+    expect(sig).toBe(sig.toUpperCase());
+    expect(await signing.loadsWith(signer, signed, jsonSerializer)).toEqual({ a: 1 });
+    await expect(new signing.TimestampSigner({ secretKey, clock }).unsign(signed)).rejects.toThrow(
+      BadSignature,
+    );
+    expect(await signer.unsign(await signer.sign('v'))).toBe('v');
   });
 });
