@@ -128,10 +128,15 @@ export class CookieRules<T extends object = SessionData> {
     this.#templates ??= this.#makeTemplates();
     const t = this.#templates;
     if (maxAge === undefined) return t.session[0] + value + t.session[1];
-    const now = this.#sessions.clock.now();
-    const expires = new Date(now + maxAge * 1000).toUTCString();
-    return `${t.persistent[0]}${value}${t.persistent[1]}${maxAge}${t.persistent[2]}${expires}${t.persistent[3]}`;
+    const expiresAt = Math.floor((this.#sessions.clock.now() + maxAge * 1000) / 1000);
+    // Expires has whole seconds, and every response within a second carries the same one.
+    if (this.#expires.at !== expiresAt) {
+      this.#expires = { at: expiresAt, text: new Date(expiresAt * 1000).toUTCString() };
+    }
+    return `${t.persistent[0]}${value}${t.persistent[1]}${maxAge}${t.persistent[2]}${this.#expires.text}${t.persistent[3]}`;
   }
+
+  #expires = { at: Number.NaN, text: '' };
 
   // The attributes are the same on every response: let the cookie library write them once, around
   // placeholders, and fill in the value, Max-Age and Expires per response.

@@ -20,6 +20,22 @@ describe('cookies in and out', () => {
     );
   });
 
+  it('Expires follows the clock from one cookie to the next, to the second', () => {
+    let now = Date.UTC(2026, 0, 1, 0, 0, 0, 200);
+    const sessions = build({ clock: { now: () => now } });
+    const expires = () => /Expires=([^;]+)/.exec(sessions.cookies.cookie('abcdefgh12345678', 60))![1];
+    expect(expires()).toBe('Thu, 01 Jan 2026 00:01:00 GMT');
+    now += 700;
+    expect(expires()).toBe('Thu, 01 Jan 2026 00:01:00 GMT');
+    now += 100;
+    expect(expires()).toBe('Thu, 01 Jan 2026 00:01:01 GMT');
+    now += 86_400_000;
+    expect(expires()).toBe('Fri, 02 Jan 2026 00:01:01 GMT');
+    expect(sessions.cookies.cookie('abcdefgh12345678', 3600)).toContain(
+      'Expires=Fri, 02 Jan 2026 01:00:01 GMT',
+    );
+  });
+
   it('carries every configured attribute', () => {
     const sessions = build({
       cookieName: '__Host-sid',
