@@ -7,7 +7,7 @@
  * With `encrypt: true` the value is AES-256-GCM under a key derived from the secret (HKDF-SHA256):
  * the visitor cannot read the data. That format is this package's own; Django cannot read it.
  */
-import type { EngineContext, SaveOptions, SessionData, SessionEngine } from '@sess/core';
+import type { Clock, EngineContext, SaveOptions, SessionData, SessionEngine } from '@sess/core';
 import {
   BadSignature,
   EXPIRY_KEY,
@@ -20,17 +20,8 @@ import {
   SignatureExpired,
   signing,
 } from '@sess/core';
-import {
-  b62Decode,
-  b62Encode,
-  b64urlDecode,
-  b64urlEncode,
-  concat,
-  deflate,
-  inflate,
-  randomBytes,
-} from '@sess/core/runtime';
-import { aead, NONCE_BYTES, TAG_BYTES } from './runtime.js';
+import { b62Decode, b62Encode, b64urlDecode, deflate, inflate } from '@sess/core/runtime';
+import { aead, NONCE_BYTES, nextNonce, TAG_BYTES } from './runtime.js';
 
 /** Django's salt for this engine (`django.contrib.sessions.backends.signed_cookies.SessionStore`). */
 export const SIGNED_COOKIES_SALT = 'django.contrib.sessions.backends.signed_cookies';
@@ -66,6 +57,20 @@ const SALT_BYTES = encoder.encode(SIGNED_COOKIES_SALT);
 const INFO_BYTES = encoder.encode(ENCRYPTION_INFO);
 const FLAG_RAW = 0;
 const FLAG_ZLIB = 1;
+/** Node's Buffer, whose base64url decoder is native (the value is checked against the alphabet first). */
+const NodeBuffer = (globalThis as { Buffer?: { from(text: string, encoding: 'base64url'): Uint8Array } })
+  .Buffer;
+
+/** The signers of one (secret, fallbacks, clock): made once, not per cookie. */
+interface Signers {
+  secretKey: string;
+  fallbacks: readonly string[];
+  clock: Clock;
+  /** Verifies with the current key, then the fallbacks; signs with the current key. */
+  all: signing.TimestampSigner;
+  /** Verifies with the current key only. */
+  current: signing.TimestampSigner;
+}
 
 function fail(option: string, problem: string): never {
   throw new ImproperlyConfigured(`signedCookiesEngine: \`${option}\` ${problem}`);
@@ -79,6 +84,17 @@ export class SignedCookiesEngine implements SessionEngine {
   readonly maxClockSkew: number;
   readonly maxCookieBytes: number;
   readonly #keys = new Map<string, Promise<Uint8Array>>();
+  readonly #unsignOptions: signing.UnsignOptions;
+  #signers: Signers | null = null;
+  /** The last key that passed `isValidKey`: core validates a key when it opens a session, then `load` again. */
+  #validKey: string | null = null;
+  /** The sealing timestamp and its AAD, for the current second. */
+  #sealSecond = Number.NaN;
+  #sealTimestamp = '';
+  #sealAad: Uint8Array = new Uint8Array(0);
+  /** The AAD of the last timestamp opened. */
+  #openTimestamp: string | null = null;
+  #openAad: Uint8Array = new Uint8Array(0);
 
   constructor(options: SignedCookiesEngineOptions = {}) {
     const {
@@ -103,11 +119,15 @@ export class SignedCookiesEngine implements SessionEngine {
     this.maxClockSkew = maxClockSkew;
     this.maxCookieBytes = maxCookieBytes;
     this.name = encrypt ? 'signed-cookies:encrypted' : 'signed-cookies';
+    this.#unsignOptions = { maxAge: null, maxFutureSkew: maxClockSkew };
   }
 
   /** Cookie values made of the characters this engine writes, up to the browser limit. */
   isValidKey(key: string): boolean {
-    return key.length >= MIN_KEY_LENGTH && key.length <= MAX_COOKIE_BYTES && COOKIE_VALUE.test(key);
+    if (key === this.#validKey) return true;
+    if (key.length < MIN_KEY_LENGTH || key.length > MAX_COOKIE_BYTES || !COOKIE_VALUE.test(key)) return false;
+    this.#validKey = key;
+    return true;
   }
 
   async load(key: string, context: EngineContext): Promise<SessionData | null> {
@@ -134,13 +154,7 @@ export class SignedCookiesEngine implements SessionEngine {
   ): Promise<string> {
     const value = this.encrypt
       ? await this.#seal(data, context)
-      : await signing.dumps(data, {
-          secretKey: context.secretKey,
-          salt: SIGNED_COOKIES_SALT,
-          compress: this.compress,
-          serializer: context.serializer,
-          clock: context.clock,
-        });
+      : await signing.dumpsWith(this.#signersFor(context).all, data, context.serializer, this.compress);
     const size = context.cookieName.length + 1 + value.length; // all ASCII: characters are bytes
     if (size > this.maxCookieBytes) {
       throw new SessionTooLarge(
@@ -193,9 +207,7 @@ export class SignedCookiesEngine implements SessionEngine {
       return parts !== null && (await this.#open(parts, context.secretKey)) !== null;
     }
     try {
-      await new signing.TimestampSigner({ secretKey: context.secretKey, salt: SIGNED_COOKIES_SALT }).unsign(
-        key,
-      );
+      await this.#signersFor(context).current.unsign(key);
       return true;
     } catch {
       return false;
@@ -212,14 +224,12 @@ export class SignedCookiesEngine implements SessionEngine {
     try {
       // Verifies the signature (current key, then fallbacks) and the timestamp's skew before anything
       // is decoded, decompressed or deserialized.
-      value = await signing.loads(key, {
-        secretKey: context.secretKey,
-        fallbackKeys: context.secretKeyFallbacks,
-        salt: SIGNED_COOKIES_SALT,
-        serializer: context.serializer,
-        clock: context.clock,
-        maxFutureSkew: this.maxClockSkew,
-      });
+      value = await signing.loadsWith(
+        this.#signersFor(context).all,
+        key,
+        context.serializer,
+        this.#unsignOptions,
+      );
     } catch (error) {
       if (error instanceof SignatureExpired) return 'future-dated';
       if (error instanceof BadSignature) return 'bad signature';
@@ -248,21 +258,36 @@ export class SignedCookiesEngine implements SessionEngine {
         body = packed;
       }
     }
-    const timestamp = b62Encode(Math.floor(context.clock.now() / 1000));
-    const nonce = randomBytes(NONCE_BYTES);
+    const second = Math.floor(context.clock.now() / 1000);
+    if (second !== this.#sealSecond) {
+      const timestamp = b62Encode(second);
+      this.#sealAad = aad(timestamp);
+      this.#sealTimestamp = timestamp;
+      this.#sealSecond = second;
+    }
+    const timestamp = this.#sealTimestamp; // before the await: another save may move the cache on
+    const additional = this.#sealAad;
     const key = await this.#key(context.secretKey);
-    const sealed = await aead.seal(key, nonce, concat(Uint8Array.of(flag), body), aad(timestamp));
-    return `${b64urlEncode(concat(nonce, sealed))}:${timestamp}`;
+    return `${await aead.sealValue(key, nextNonce(), flag, body, additional)}:${timestamp}`;
   }
 
+  /** Splits a value that passed `isValidKey`. */
   #split(value: string): { nonce: Uint8Array; sealed: Uint8Array; timestamp: string } | null {
     const at = value.lastIndexOf(':');
     if (at < 0) return null;
     let bytes: Uint8Array;
-    try {
-      bytes = b64urlDecode(value.slice(0, at));
-    } catch {
-      return null;
+    if (NodeBuffer) {
+      // `isValidKey` allowed only the base64url alphabet plus ':' and '.', so the part before the last
+      // ':' is strict base64url (what b64urlDecode accepts) exactly when it holds neither of those two.
+      const dot = value.indexOf('.');
+      if (value.indexOf(':') !== at || (dot >= 0 && dot < at) || at % 4 === 1) return null;
+      bytes = NodeBuffer.from(value.slice(0, at), 'base64url');
+    } else {
+      try {
+        bytes = b64urlDecode(value.slice(0, at));
+      } catch {
+        return null;
+      }
     }
     if (bytes.length < NONCE_BYTES + TAG_BYTES + 1) return null;
     return {
@@ -277,7 +302,12 @@ export class SignedCookiesEngine implements SessionEngine {
     secret: string,
   ): Promise<Uint8Array | null> {
     try {
-      return await aead.open(await this.#key(secret), parts.nonce, parts.sealed, aad(parts.timestamp));
+      return await aead.open(
+        await this.#key(secret),
+        parts.nonce,
+        parts.sealed,
+        this.#aadOf(parts.timestamp),
+      );
     } catch {
       return null;
     }
@@ -312,6 +342,35 @@ export class SignedCookiesEngine implements SessionEngine {
     } catch {
       return 'undecodable';
     }
+  }
+
+  #aadOf(timestamp: string): Uint8Array {
+    if (timestamp !== this.#openTimestamp) {
+      this.#openAad = aad(timestamp);
+      this.#openTimestamp = timestamp;
+    }
+    return this.#openAad;
+  }
+
+  #signersFor(context: EngineContext): Signers {
+    const { secretKey, secretKeyFallbacks, clock } = context;
+    let signers = this.#signers;
+    if (
+      signers === null ||
+      signers.secretKey !== secretKey ||
+      signers.fallbacks !== secretKeyFallbacks ||
+      signers.clock !== clock
+    ) {
+      signers = {
+        secretKey,
+        fallbacks: secretKeyFallbacks,
+        clock,
+        all: signing.timestampSigner(secretKey, secretKeyFallbacks, SIGNED_COOKIES_SALT, clock),
+        current: signing.timestampSigner(secretKey, [], SIGNED_COOKIES_SALT, clock),
+      };
+      this.#signers = signers;
+    }
+    return signers;
   }
 
   #key(secret: string): Promise<Uint8Array> {

@@ -207,3 +207,46 @@ describe('signed cookies: a forged zlib payload', () => {
     expect(rejections(logger)).toEqual(['not a dict']);
   });
 });
+
+describe('encrypted cookies: the value’s shape is checked before it is decoded', () => {
+  it('a ":" or "." inside the base64 part, or a base64 part of impossible length, is malformed', async () => {
+    const { sessions, logger } = setup({ encrypt: true });
+    const value = await cookieFor(sessions, DATA);
+    const at = value.lastIndexOf(':');
+    const hostile = [
+      `${value.slice(0, 8)}.${value.slice(9)}`, // '.' in place of a base64 character
+      `${value.slice(0, 8)}:${value.slice(9)}`, // a second ':'
+      `.${value.slice(1)}`,
+      `${value.slice(0, at)}A${value.slice(at)}`, // length % 4 === 1 once a character is added
+    ];
+    for (const bad of hostile) {
+      expect(sessions.engine.isValidKey!(bad)).toBe(true); // only the engine's alphabet: load decides
+      await expectRejected(sessions, bad);
+    }
+    expect(rejections(logger)).toEqual(hostile.flatMap(() => ['malformed', 'malformed', 'malformed']));
+    // The value itself still loads after all that.
+    expect((await sessions.open(value).load()).get('user')).toBe('u1');
+  });
+
+  it('isValidKey remembers only keys that passed, never lets a failing one through', () => {
+    const { engine } = setup({ encrypt: true });
+    const good = `${'A'.repeat(40)}:1abc`;
+    expect(engine.isValidKey(good)).toBe(true);
+    expect(engine.isValidKey(good)).toBe(true);
+    expect(engine.isValidKey(`${good}=`)).toBe(false);
+    expect(engine.isValidKey(`${good} `)).toBe(false);
+    expect(engine.isValidKey('')).toBe(false);
+    expect(engine.isValidKey(good)).toBe(true);
+  });
+
+  it('every save draws a fresh nonce, across many values in the same second', async () => {
+    const { sessions } = setup({ encrypt: true, compress: false });
+    const nonces = new Set<string>();
+    for (let i = 0; i < 600; i++) {
+      const value = await cookieFor(sessions, DATA); // same data, same second
+      nonces.add(value.slice(0, 16)); // 12 bytes of nonce: the first 16 base64 characters
+      expect((await sessions.open(value).load()).get('user')).toBe('u1');
+    }
+    expect(nonces.size).toBe(600);
+  });
+});
