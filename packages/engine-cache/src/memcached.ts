@@ -10,7 +10,8 @@
 import type { CacheBackend, Clock } from '@sess/core';
 import { ImproperlyConfigured, InvalidSessionKey, SessionTooLarge, systemClock } from '@sess/core';
 import type { Client } from 'memjs';
-import { boundedCall, checkTimeout } from './index.js';
+import { type DeadlineQueue, deadlineQueue, PendingCall } from './deadlines.js';
+import { checkTimeout } from './index.js';
 
 export { memjsItemFlags, PYTHON_PICKLE_FLAG } from './memcached-flags.js';
 
@@ -46,7 +47,7 @@ export class MemcachedCache implements CacheBackend {
   /** The injected client; `close()` leaves it open (the application owns it). */
   readonly client: MemcachedClient;
   readonly maxItemSize: number;
-  readonly #timeoutMs: number;
+  readonly #deadlines: DeadlineQueue;
   readonly #clock: Clock;
 
   constructor(client: MemcachedClient, options: MemcachedCacheOptions = {}) {
@@ -67,43 +68,80 @@ export class MemcachedCache implements CacheBackend {
     }
     this.client = client;
     this.maxItemSize = maxItemSize;
-    this.#timeoutMs = checkTimeout('memcachedCache', options.timeoutMs);
+    this.#deadlines = deadlineQueue(checkTimeout('memcachedCache', options.timeoutMs));
     this.#clock = clock;
   }
 
-  async get(key: string): Promise<Uint8Array | null> {
-    checkKey(key);
-    return this.#call('get', async () => (await this.client.get(key)).value);
+  // memjs's callback API, not its promises: memjs wraps each callback call in a new Promise and an object.
+  // The key and size checks reject before a call starts; a call starts its deadline before it is sent (memjs
+  // may answer synchronously, e.g. when no server is available).
+  get(key: string): Promise<Uint8Array | null> {
+    try {
+      checkKey(key);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const call = new PendingCall<Uint8Array | null>(this.#deadlines, 'memcached get');
+    try {
+      this.client.get(key, (error, value) => (error ? call.fail(error) : call.succeed(value)));
+    } catch (error) {
+      call.fail(error);
+    }
+    return call.promise;
   }
 
-  async add(key: string, value: Uint8Array, ttlSeconds: number): Promise<boolean> {
-    const item = this.#item(key, value);
-    return this.#call('add', () =>
-      storing(item, this.maxItemSize, this.client.add(key, item, { expires: this.#expires(ttlSeconds) })),
-    );
+  add(key: string, value: Uint8Array, ttlSeconds: number): Promise<boolean> {
+    return this.#store('add', key, value, ttlSeconds);
   }
 
-  async replace(key: string, value: Uint8Array, ttlSeconds: number): Promise<boolean> {
-    const item = this.#item(key, value);
-    return this.#call('replace', () =>
-      storing(item, this.maxItemSize, this.client.replace(key, item, { expires: this.#expires(ttlSeconds) })),
-    );
+  replace(key: string, value: Uint8Array, ttlSeconds: number): Promise<boolean> {
+    return this.#store('replace', key, value, ttlSeconds);
   }
 
   async set(key: string, value: Uint8Array, ttlSeconds: number): Promise<void> {
-    const item = this.#item(key, value);
-    await this.#call('set', () =>
-      storing(item, this.maxItemSize, this.client.set(key, item, { expires: this.#expires(ttlSeconds) })),
-    );
+    await this.#store('set', key, value, ttlSeconds);
   }
 
-  async delete(key: string): Promise<void> {
-    checkKey(key);
-    await this.#call('delete', () => this.client.delete(key));
+  delete(key: string): Promise<void> {
+    try {
+      checkKey(key);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const call = new PendingCall<void>(this.#deadlines, 'memcached delete');
+    try {
+      this.client.delete(key, (error) => (error ? call.fail(error) : call.succeed(undefined)));
+    } catch (error) {
+      call.fail(error);
+    }
+    return call.promise;
   }
 
   async has(key: string): Promise<boolean> {
     return (await this.get(key)) !== null;
+  }
+
+  #store(
+    command: 'add' | 'replace' | 'set',
+    key: string,
+    value: Uint8Array,
+    ttlSeconds: number,
+  ): Promise<boolean> {
+    let item: Buffer;
+    try {
+      item = this.#item(key, value);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const call = new PendingCall<boolean>(this.#deadlines, `memcached ${command}`);
+    try {
+      this.client[command](key, item, { expires: this.#expires(ttlSeconds) }, (error, stored) =>
+        error ? call.fail(tooLarge(error, item, this.maxItemSize)) : call.succeed(stored === true),
+      );
+    } catch (error) {
+      call.fail(error);
+    }
+    return call.promise;
   }
 
   /** The expiration memcached expects: seconds up to 30 days, an absolute Unix time beyond. */
@@ -123,10 +161,6 @@ export class MemcachedCache implements CacheBackend {
       );
     }
     return Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-  }
-
-  #call<T>(command: string, call: () => Promise<T>): Promise<T> {
-    return boundedCall(`memcached ${command}`, this.#timeoutMs, call);
   }
 }
 
@@ -148,18 +182,12 @@ function checkKey(key: string): void {
 }
 
 /** A store the server refused for its size (a smaller `-I` than `maxItemSize`) is `SessionTooLarge` too. */
-async function storing(item: Buffer, limit: number, pending: Promise<boolean>): Promise<boolean> {
-  try {
-    return await pending;
-  } catch (error) {
-    if (error instanceof Error && /Value too large/i.test(error.message)) {
-      throw new SessionTooLarge(
-        `memcached refused the session as too large (${item.byteLength} bytes of data): the server's -I is below \`maxItemSize\` (${limit})`,
-        item.byteLength,
-        limit,
-        { cause: error },
-      );
-    }
-    throw error;
-  }
+function tooLarge(error: unknown, item: Buffer, limit: number): unknown {
+  if (!(error instanceof Error && /Value too large/i.test(error.message))) return error;
+  return new SessionTooLarge(
+    `memcached refused the session as too large (${item.byteLength} bytes of data): the server's -I is below \`maxItemSize\` (${limit})`,
+    item.byteLength,
+    limit,
+    { cause: error },
+  );
 }

@@ -10,7 +10,8 @@ import { isAscii } from 'node:buffer';
 import type { CacheBackend } from '@sess/core';
 import { ImproperlyConfigured } from '@sess/core';
 import type { Cluster, Redis } from 'ioredis';
-import { boundedCall, checkTimeout } from './index.js';
+import { type DeadlineQueue, deadlineQueue, PendingCall } from './deadlines.js';
+import { checkTimeout } from './index.js';
 
 /** An ioredis client: `new Redis(...)` or `new Redis.Cluster(...)`. */
 export type RedisClient = Redis | Cluster;
@@ -28,7 +29,8 @@ export class RedisCache implements CacheBackend {
   readonly name: 'redis' | 'redis-cluster';
   /** The injected client; `close()` leaves it open (the application owns it). */
   readonly client: RedisClient;
-  readonly #timeoutMs: number;
+  readonly #deadlines: DeadlineQueue;
+  readonly #what: Record<'get' | 'add' | 'replace' | 'set' | 'delete' | 'has', string>;
 
   constructor(client: RedisClient, options: RedisCacheOptions = {}) {
     const candidate = client as Partial<Redis> | null | undefined;
@@ -38,42 +40,93 @@ export class RedisCache implements CacheBackend {
       );
     }
     this.client = client;
-    this.name = client.isCluster ? 'redis-cluster' : 'redis';
-    this.#timeoutMs = checkTimeout('redisCache', options.timeoutMs);
+    const name = client.isCluster ? 'redis-cluster' : 'redis';
+    this.name = name;
+    this.#deadlines = deadlineQueue(checkTimeout('redisCache', options.timeoutMs));
+    this.#what = {
+      get: `${name} GET`,
+      add: `${name} SET NX`,
+      replace: `${name} SET XX`,
+      set: `${name} SET`,
+      delete: `${name} DEL`,
+      has: `${name} EXISTS`,
+    };
   }
 
+  // Each command starts its deadline, then sends; a client that throws instead of rejecting fails the call.
   get(key: string): Promise<Uint8Array | null> {
-    return this.#call('GET', () => this.client.getBuffer(key));
+    const call = new PendingCall<Uint8Array | null>(this.#deadlines, this.#what.get);
+    try {
+      call.follow(this.client.getBuffer(key));
+    } catch (error) {
+      call.fail(error);
+    }
+    return call.promise;
   }
 
-  async add(key: string, value: Uint8Array, ttlSeconds: number): Promise<boolean> {
-    const reply = await this.#call('SET NX', () =>
-      this.client.set(key, toBuffer(value), 'EX', seconds(ttlSeconds), 'NX'),
-    );
-    return reply === 'OK';
+  add(key: string, value: Uint8Array, ttlSeconds: number): Promise<boolean> {
+    const call = new PendingCall<boolean>(this.#deadlines, this.#what.add);
+    try {
+      this.client.set(key, toBuffer(value), 'EX', seconds(ttlSeconds), 'NX').then(
+        (reply) => call.succeed(reply === 'OK'),
+        (error: unknown) => call.fail(error),
+      );
+    } catch (error) {
+      call.fail(error);
+    }
+    return call.promise;
   }
 
-  async replace(key: string, value: Uint8Array, ttlSeconds: number): Promise<boolean> {
-    const reply = await this.#call('SET XX', () =>
-      this.client.set(key, toBuffer(value), 'EX', seconds(ttlSeconds), 'XX'),
-    );
-    return reply === 'OK';
+  replace(key: string, value: Uint8Array, ttlSeconds: number): Promise<boolean> {
+    const call = new PendingCall<boolean>(this.#deadlines, this.#what.replace);
+    try {
+      this.client.set(key, toBuffer(value), 'EX', seconds(ttlSeconds), 'XX').then(
+        (reply) => call.succeed(reply === 'OK'),
+        (error: unknown) => call.fail(error),
+      );
+    } catch (error) {
+      call.fail(error);
+    }
+    return call.promise;
   }
 
-  async set(key: string, value: Uint8Array, ttlSeconds: number): Promise<void> {
-    await this.#call('SET', () => this.client.set(key, toBuffer(value), 'EX', seconds(ttlSeconds)));
+  set(key: string, value: Uint8Array, ttlSeconds: number): Promise<void> {
+    const call = new PendingCall<void>(this.#deadlines, this.#what.set);
+    try {
+      this.client.set(key, toBuffer(value), 'EX', seconds(ttlSeconds)).then(
+        () => call.succeed(undefined),
+        (error: unknown) => call.fail(error),
+      );
+    } catch (error) {
+      call.fail(error);
+    }
+    return call.promise;
   }
 
-  async delete(key: string): Promise<void> {
-    await this.#call('DEL', () => this.client.del(key));
+  delete(key: string): Promise<void> {
+    const call = new PendingCall<void>(this.#deadlines, this.#what.delete);
+    try {
+      this.client.del(key).then(
+        () => call.succeed(undefined),
+        (error: unknown) => call.fail(error),
+      );
+    } catch (error) {
+      call.fail(error);
+    }
+    return call.promise;
   }
 
-  async has(key: string): Promise<boolean> {
-    return (await this.#call('EXISTS', () => this.client.exists(key))) > 0;
-  }
-
-  #call<T>(command: string, call: () => Promise<T>): Promise<T> {
-    return boundedCall(`${this.name} ${command}`, this.#timeoutMs, call);
+  has(key: string): Promise<boolean> {
+    const call = new PendingCall<boolean>(this.#deadlines, this.#what.has);
+    try {
+      this.client.exists(key).then(
+        (count) => call.succeed(count > 0),
+        (error: unknown) => call.fail(error),
+      );
+    } catch (error) {
+      call.fail(error);
+    }
+    return call.promise;
   }
 }
 

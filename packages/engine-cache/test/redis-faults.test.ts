@@ -9,6 +9,7 @@ import type { RedisServer } from '@sess/test-servers';
 import { startRedis } from '@sess/test-servers';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { deadlineQueue } from '../src/deadlines.js';
 import { makeSessions, redisClient, rejection } from './helpers.js';
 import { TcpProxy } from './tcp-proxy.js';
 
@@ -129,6 +130,34 @@ describe('redis frozen or unreachable with ioredis defaults (offline queue on, u
       process.kill(pid, 'SIGCONT');
     }
     expect((await sessions.open(s.sessionKey).load()).get('a')).toBe(1);
+  });
+
+  it('a frozen server: every command in flight fails at its deadline, and the shared timer lets go afterwards', async () => {
+    const sessions = makeSessions(cacheEngine({ backend: redisCache(client, { timeoutMs: 250 }) }));
+    const saved: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const s = sessions.open();
+      s.set('i', i);
+      await s.save();
+      saved.push(s.sessionKey!);
+    }
+    const pid = server.pid!;
+    process.kill(pid, 'SIGSTOP');
+    try {
+      const loads = saved.map((key) => rejection(sessions.open(key).load()));
+      const fresh = sessions.open();
+      fresh.set('x', 1);
+      const errors = await Promise.all([...loads, rejection(fresh.save())]);
+      for (const error of errors) {
+        expectUnavailable(error);
+        expect(error.message).toMatch(/^redis (GET|SET NX) did not answer within 250 ms$/);
+      }
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    expect(deadlineQueue(250).size).toBe(0);
+    expect(deadlineQueue(250).holdsProcess).toBe(false);
+    expect((await sessions.open(saved[3]).load()).get('i')).toBe(3);
   });
 
   it('a stopped server: commands parked in the offline queue end in SessionStoreUnavailable, and the client recovers', async () => {

@@ -1,0 +1,165 @@
+/**
+ * Deadlines for calls to network caches, without a timer per call. Calls that share a timeout reach their
+ * deadlines in the order they started, so they wait in one list, oldest first, under one timer armed for the
+ * oldest: starting and settling a call is two list links instead of a `setTimeout` + `clearTimeout` pair.
+ * Internal to the package (the public face is `boundedCall`).
+ */
+import { isSessError, SessionStoreUnavailable } from '@sess/core';
+
+/** Node's longest timer; `setTimeout` turns anything outside [1, this] into 1 ms. */
+const TIMEOUT_MAX = 2 ** 31 - 1;
+
+/** A call as its queue sees it. */
+interface Waiting {
+  deadline: number;
+  prev: Waiting | null;
+  next: Waiting | null;
+  expire(): void;
+}
+
+/** One call in flight: settled once, by its outcome or at its deadline, whichever comes first. */
+export class PendingCall<T> implements Waiting {
+  readonly promise: Promise<T>;
+  readonly what: string;
+  readonly queue: DeadlineQueue;
+  deadline = 0;
+  prev: Waiting | null = null;
+  next: Waiting | null = null;
+  settled = false;
+  #resolve!: (value: T) => void;
+  #reject!: (error: unknown) => void;
+
+  /** Starts the clock: create it just before sending the call to the client. */
+  constructor(queue: DeadlineQueue, what: string) {
+    this.queue = queue;
+    this.what = what;
+    this.promise = new Promise<T>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    queue.push(this);
+  }
+
+  succeed(value: T): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.queue.remove(this);
+    this.#resolve(value);
+  }
+
+  /** Errors that are already sess errors (e.g. `SessionTooLarge`) pass through; others become `SessionStoreUnavailable`. */
+  fail(error: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.queue.remove(this);
+    if (isSessError(error)) {
+      this.#reject(error);
+      return;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    this.#reject(new SessionStoreUnavailable(`${this.what} failed: ${message}`, { cause: error }));
+  }
+
+  /** Follows a client's promise (a late outcome is ignored). */
+  follow(pending: Promise<T>): void {
+    pending.then(
+      (value) => this.succeed(value),
+      (error: unknown) => this.fail(error),
+    );
+  }
+
+  expire(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.queue.remove(this);
+    this.#reject(
+      new SessionStoreUnavailable(`${this.what} did not answer within ${this.queue.timeoutMs} ms`),
+    );
+  }
+}
+
+/**
+ * The calls in flight with one timeout, oldest first. The timer is referenced only while calls are pending,
+ * so an idle queue never keeps the process alive; when it fires it expires the calls past their deadline and
+ * re-arms itself for the oldest remaining one (so under steady traffic it fires about once per timeout).
+ */
+export class DeadlineQueue {
+  /** As given, for error messages. */
+  readonly timeoutMs: number;
+  readonly #ms: number;
+  #head: Waiting | null = null;
+  #tail: Waiting | null = null;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(timeoutMs: number) {
+    this.timeoutMs = timeoutMs;
+    // The bound `setTimeout` gave the old per-call timer, for callers of `boundedCall` with odd values.
+    this.#ms = timeoutMs >= 1 && timeoutMs <= TIMEOUT_MAX ? timeoutMs : 1;
+  }
+
+  push(call: Waiting): void {
+    call.deadline = performance.now() + this.#ms;
+    const tail = this.#tail;
+    if (tail === null) {
+      this.#head = call;
+      this.#tail = call;
+      // An armed timer fires no later than this call's deadline; the sweep re-arms it as needed.
+      if (this.#timer === undefined) this.#timer = setTimeout(this.#sweep, this.#ms);
+      else this.#timer.ref();
+    } else {
+      call.prev = tail;
+      tail.next = call;
+      this.#tail = call;
+    }
+  }
+
+  remove(call: Waiting): void {
+    const { prev, next } = call;
+    if (prev === null) this.#head = next;
+    else prev.next = next;
+    if (next === null) this.#tail = prev;
+    else next.prev = prev;
+    call.prev = null;
+    call.next = null;
+    if (this.#head === null) this.#timer?.unref();
+  }
+
+  /** Calls in flight (for tests). */
+  get size(): number {
+    let n = 0;
+    for (let call = this.#head; call !== null; call = call.next) n += 1;
+    return n;
+  }
+
+  /** Whether a timer is armed and holding the process open (for tests). */
+  get holdsProcess(): boolean {
+    return this.#timer?.hasRef() ?? false;
+  }
+
+  readonly #sweep = (): void => {
+    this.#timer = undefined;
+    const now = performance.now();
+    let call = this.#head;
+    while (call !== null && call.deadline <= now) {
+      const next: Waiting | null = call.next;
+      call.expire();
+      call = next;
+    }
+    if (this.#head !== null) {
+      // Node may fire a little early (its loop clock lags); then this waits out the rest.
+      this.#timer = setTimeout(this.#sweep, Math.max(1, Math.ceil(this.#head.deadline - now)));
+    }
+  };
+}
+
+const queues = new Map<number, DeadlineQueue>();
+
+/** The shared queue for calls bounded by `timeoutMs`. */
+export function deadlineQueue(timeoutMs: number): DeadlineQueue {
+  let queue = queues.get(timeoutMs);
+  if (queue === undefined) {
+    queue = new DeadlineQueue(timeoutMs);
+    queues.set(timeoutMs, queue);
+  }
+  return queue;
+}

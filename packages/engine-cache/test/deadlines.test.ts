@@ -1,0 +1,138 @@
+// boundedCall's shared timer: calls that never answer fail at their deadline (each one, however many are in
+// flight), answered calls settle with their outcome, late outcomes are ignored, and the timer holds the
+// process open only while calls are pending. Real timers with short timeouts; nothing asserts a duration.
+import { isValidSessionKey, SessionStoreUnavailable, SessionTooLarge } from '@sess/core';
+import { boundedCall, cacheEngine } from '@sess/engine-cache';
+import { memoryCache } from '@sess/engine-cache/memory';
+import { describe, expect, it } from 'vitest';
+import { deadlineQueue } from '../src/deadlines.js';
+import { rejection } from './helpers.js';
+
+const never = () => new Promise<never>(() => {});
+
+function later<T>(ms: number, value: T): Promise<T> {
+  return new Promise((resolve) => setTimeout(() => resolve(value), ms));
+}
+
+describe('boundedCall', () => {
+  it('fails a call that never answers with SessionStoreUnavailable naming the call and the bound', async () => {
+    const error = await rejection(boundedCall('cache GET', 40, never));
+    expect(error).toBeInstanceOf(SessionStoreUnavailable);
+    expect(error.message).toBe('cache GET did not answer within 40 ms');
+  });
+
+  it('settles answered calls with their outcome; client errors become SessionStoreUnavailable, sess errors pass', async () => {
+    await expect(boundedCall('cache GET', 1000, async () => 'value')).resolves.toBe('value');
+    const failed = await rejection(
+      boundedCall('cache GET', 1000, () => Promise.reject(new Error('connection reset'))),
+    );
+    expect(failed).toBeInstanceOf(SessionStoreUnavailable);
+    expect(failed.message).toBe('cache GET failed: connection reset');
+    expect(failed.cause).toBeInstanceOf(Error);
+    const thrown = await rejection(
+      boundedCall('cache GET', 1000, () => {
+        throw new Error('not connected');
+      }),
+    );
+    expect(thrown.message).toBe('cache GET failed: not connected');
+    const tooLarge = new SessionTooLarge('too large', 10, 5);
+    expect(await rejection(boundedCall('cache SET', 1000, () => Promise.reject(tooLarge)))).toBe(tooLarge);
+  });
+
+  it('with many calls in flight under one timeout, each unanswered call expires and each answered one resolves', async () => {
+    const timeoutMs = 60;
+    const calls = Array.from({ length: 50 }, (_, i) =>
+      boundedCall(`call ${i}`, timeoutMs, () => (i % 3 === 0 ? never() : later(i % 5, i))).then(
+        (value) => ({ value }),
+        (error: unknown) => ({ error }),
+      ),
+    );
+    // Started later than the first batch: still expires, at its own deadline.
+    await later(20, null);
+    const late = rejection(boundedCall('late call', timeoutMs, never));
+    const outcomes = await Promise.all(calls);
+    outcomes.forEach((outcome, i) => {
+      if (i % 3 === 0) {
+        expect(outcome).toEqual({ error: expect.any(SessionStoreUnavailable) });
+        expect((outcome as { error: Error }).error.message).toBe(
+          `call ${i} did not answer within ${timeoutMs} ms`,
+        );
+      } else {
+        expect(outcome).toEqual({ value: i });
+      }
+    });
+    expect((await late).message).toBe(`late call did not answer within ${timeoutMs} ms`);
+    expect(deadlineQueue(timeoutMs).size).toBe(0);
+  });
+
+  it('ignores an outcome that arrives after the deadline', async () => {
+    let answer!: (value: string) => void;
+    const call = boundedCall('slow GET', 30, () => new Promise<string>((resolve) => (answer = resolve)));
+    const error = await rejection(call);
+    expect(error.message).toBe('slow GET did not answer within 30 ms');
+    answer('too late');
+    await later(5, null);
+    expect(deadlineQueue(30).size).toBe(0);
+  });
+
+  it('holds the process open only while calls are pending', async () => {
+    const timeoutMs = 5000;
+    const queue = deadlineQueue(timeoutMs);
+    let answer!: (value: number) => void;
+    const pending = boundedCall('GET', timeoutMs, () => new Promise<number>((resolve) => (answer = resolve)));
+    expect(queue.size).toBe(1);
+    expect(queue.holdsProcess).toBe(true);
+    answer(1);
+    await expect(pending).resolves.toBe(1);
+    expect(queue.size).toBe(0);
+    expect(queue.holdsProcess).toBe(false);
+    // The idle timer is re-referenced by the next call, and released again.
+    const next = boundedCall('GET', timeoutMs, async () => 2);
+    expect(queue.holdsProcess).toBe(true);
+    await next;
+    expect(queue.holdsProcess).toBe(false);
+    const failing = boundedCall('GET', timeoutMs, () => Promise.reject(new Error('down')));
+    await rejection(failing);
+    expect(queue.holdsProcess).toBe(false);
+  });
+
+  it('treats timeouts outside what setTimeout accepts as setTimeout did (1 ms)', async () => {
+    expect((await rejection(boundedCall('GET', 0, never))).message).toBe('GET did not answer within 0 ms');
+    expect((await rejection(boundedCall('GET', Number.NaN, never))).message).toBe(
+      'GET did not answer within NaN ms',
+    );
+  });
+});
+
+describe('cacheKey', () => {
+  it('accepts exactly the keys core accepts', () => {
+    const engine = cacheEngine({ backend: memoryCache() });
+    const samples = [
+      'abcdefgh',
+      'abcdefg',
+      'a'.repeat(40),
+      'a'.repeat(41),
+      '0123456789abcdefghijklmnopqrstuvwxyz',
+      'ABCDEFGHIJ',
+      'abcdefgh\n',
+      'abcdefgh ',
+      'abc/efgh',
+      'abc:efgh',
+      'abc`efgh',
+      'abc{efgh',
+      'abc@efgh',
+      'abc[efgh',
+      'abcdéfgh',
+      'abcdefgh\u0000',
+      '',
+    ];
+    for (let c = 0; c < 0x180; c++) samples.push(`abcdefg${String.fromCharCode(c)}`);
+    for (const key of samples) {
+      if (isValidSessionKey(key)) expect(engine.cacheKey(key)).toBe(`:1:django.contrib.sessions.cache${key}`);
+      else expect(() => engine.cacheKey(key), JSON.stringify(key)).toThrow(/session keys are 8-40/);
+    }
+    for (const notString of [undefined, null, 12345678, {}]) {
+      expect(() => engine.cacheKey(notString as unknown as string)).toThrow(/session keys are 8-40/);
+    }
+  });
+});
