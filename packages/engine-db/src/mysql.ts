@@ -117,17 +117,28 @@ class MysqlTable implements SessionTable {
   readonly #db: MysqlDatabase;
   readonly #name: string;
   readonly #t: string;
+  /** Built once: mysql2 finds its prepared statement by the SQL text, which a fresh string makes it hash. */
+  readonly #sql: Record<'insert' | 'update' | 'select' | 'exists' | 'delete', string>;
 
   constructor(db: MysqlDatabase, name: string) {
     this.#db = db;
     this.#name = name;
-    this.#t = quote('mysql', name);
+    const t = quote('mysql', name);
+    this.#t = t;
+    this.#sql = {
+      insert: `INSERT INTO ${t} (\`session_key\`, \`session_data\`, \`expire_date\`) VALUES (?, ?, ?)`,
+      update: `UPDATE ${t} SET \`session_data\` = ?, \`expire_date\` = ? WHERE \`session_key\` = ? AND \`expire_date\` > ?`,
+      // The datetime as text: no driver or session time zone can shift it.
+      select: `SELECT \`session_data\`, CAST(\`expire_date\` AS CHAR) AS \`expire_date\` FROM ${t} WHERE \`session_key\` = ? AND \`expire_date\` > ?`,
+      exists: `SELECT 1 AS \`found\` FROM ${t} WHERE \`session_key\` = ? AND \`expire_date\` > ? LIMIT 1`,
+      delete: `DELETE FROM ${t} WHERE \`session_key\` = ?`,
+    };
   }
 
   async insert(row: SessionRow): Promise<boolean> {
     try {
       await this.#db.execute(
-        `INSERT INTO ${this.#t} (\`session_key\`, \`session_data\`, \`expire_date\`) VALUES (?, ?, ?)`,
+        this.#sql.insert,
         [row.sessionKey, row.sessionData, toDjangoUtcText(row.expireDate)],
         false,
       );
@@ -142,7 +153,7 @@ class MysqlTable implements SessionTable {
   async update(row: SessionRow, now?: Date): Promise<boolean> {
     // mysql2 connects with CLIENT_FOUND_ROWS, so affectedRows counts matched rows, even unchanged ones.
     const header = (await this.#db.execute(
-      `UPDATE ${this.#t} SET \`session_data\` = ?, \`expire_date\` = ? WHERE \`session_key\` = ? AND \`expire_date\` > ?`,
+      this.#sql.update,
       [row.sessionData, toDjangoUtcText(row.expireDate), row.sessionKey, toDjangoUtcText(now ?? new Date(0))],
       false,
     )) as Header;
@@ -150,27 +161,21 @@ class MysqlTable implements SessionTable {
   }
 
   async select(key: string, now: Date): Promise<Omit<SessionRow, 'sessionKey'> | null> {
-    // The datetime as text: no driver or session time zone can shift it.
-    const rows = (await this.#db.execute(
-      `SELECT \`session_data\`, CAST(\`expire_date\` AS CHAR) AS \`expire_date\` FROM ${this.#t} WHERE \`session_key\` = ? AND \`expire_date\` > ?`,
-      [key, toDjangoUtcText(now)],
-      true,
-    )) as { session_data: string; expire_date: string }[];
+    const rows = (await this.#db.execute(this.#sql.select, [key, toDjangoUtcText(now)], true)) as {
+      session_data: string;
+      expire_date: string;
+    }[];
     const row = rows[0];
     return row ? { sessionData: row.session_data, expireDate: fromDjangoUtcText(row.expire_date) } : null;
   }
 
   async exists(key: string, now: Date): Promise<boolean> {
-    const rows = (await this.#db.execute(
-      `SELECT 1 AS \`found\` FROM ${this.#t} WHERE \`session_key\` = ? AND \`expire_date\` > ? LIMIT 1`,
-      [key, toDjangoUtcText(now)],
-      true,
-    )) as unknown[];
+    const rows = (await this.#db.execute(this.#sql.exists, [key, toDjangoUtcText(now)], true)) as unknown[];
     return rows.length > 0;
   }
 
   async delete(key: string): Promise<void> {
-    await this.#db.execute(`DELETE FROM ${this.#t} WHERE \`session_key\` = ?`, [key], true);
+    await this.#db.execute(this.#sql.delete, [key], true);
   }
 
   async deleteExpired(now: Date, limit: number): Promise<number> {

@@ -114,35 +114,58 @@ export class PostgresDatabase implements SessionDatabase {
   }
 }
 
+type Op = 'insert' | 'update' | 'select' | 'exists' | 'delete' | 'clear';
+
 class PostgresTable implements SessionTable {
   readonly #db: PostgresDatabase;
   readonly #name: string;
-  readonly #t: string;
+  /** Text and statement name of each operation, built once (pg compares a named statement's text per call). */
+  readonly #sql: Record<Op, { text: string; name: string }>;
 
   constructor(db: PostgresDatabase, name: string) {
     this.#db = db;
     this.#name = name;
-    this.#t = quote('postgres', name);
+    const t = quote('postgres', name);
+    const statement = (op: Op, text: string) => ({ text, name: `sess_${name}_${op}` });
+    this.#sql = {
+      insert: statement(
+        'insert',
+        `INSERT INTO ${t} ("session_key", "session_data", "expire_date") VALUES ($1, $2, $3) ON CONFLICT ("session_key") DO NOTHING`,
+      ),
+      update: statement(
+        'update',
+        `UPDATE ${t} SET "session_data" = $1, "expire_date" = $2 WHERE "session_key" = $3 AND "expire_date" > $4`,
+      ),
+      select: statement(
+        'select',
+        `SELECT "session_data", "expire_date" FROM ${t} WHERE "session_key" = $1 AND "expire_date" > $2`,
+      ),
+      exists: statement(
+        'exists',
+        `SELECT 1 FROM ${t} WHERE "session_key" = $1 AND "expire_date" > $2 LIMIT 1`,
+      ),
+      delete: statement('delete', `DELETE FROM ${t} WHERE "session_key" = $1`),
+      // SKIP LOCKED: two workers clearing at once split the rows instead of waiting on each other.
+      clear: statement(
+        'clear',
+        `DELETE FROM ${t} WHERE "session_key" IN (SELECT "session_key" FROM ${t} WHERE "expire_date" < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+      ),
+    };
   }
 
-  #run(op: string, text: string, values: unknown[], retry: boolean) {
-    return this.#db.query(text, values, `sess_${this.#name}_${op}`, retry);
+  #run(op: Op, values: unknown[], retry: boolean) {
+    const { text, name } = this.#sql[op];
+    return this.#db.query(text, values, name, retry);
   }
 
   async insert(row: SessionRow): Promise<boolean> {
-    const result = await this.#run(
-      'insert',
-      `INSERT INTO ${this.#t} ("session_key", "session_data", "expire_date") VALUES ($1, $2, $3) ON CONFLICT ("session_key") DO NOTHING`,
-      [row.sessionKey, row.sessionData, row.expireDate],
-      false,
-    );
+    const result = await this.#run('insert', [row.sessionKey, row.sessionData, row.expireDate], false);
     return result.rowCount === 1;
   }
 
   async update(row: SessionRow, now?: Date): Promise<boolean> {
     const result = await this.#run(
       'update',
-      `UPDATE ${this.#t} SET "session_data" = $1, "expire_date" = $2 WHERE "session_key" = $3 AND "expire_date" > $4`,
       [row.sessionData, row.expireDate, row.sessionKey, now ?? new Date(0)],
       false,
     );
@@ -150,38 +173,22 @@ class PostgresTable implements SessionTable {
   }
 
   async select(key: string, now: Date): Promise<Omit<SessionRow, 'sessionKey'> | null> {
-    const { rows } = await this.#run(
-      'select',
-      `SELECT "session_data", "expire_date" FROM ${this.#t} WHERE "session_key" = $1 AND "expire_date" > $2`,
-      [key, now],
-      true,
-    );
+    const { rows } = await this.#run('select', [key, now], true);
     const row = rows[0] as { session_data: string; expire_date: Date | string } | undefined;
     return row ? { sessionData: row.session_data, expireDate: fromDjangoUtcText(row.expire_date) } : null;
   }
 
   async exists(key: string, now: Date): Promise<boolean> {
-    const { rows } = await this.#run(
-      'exists',
-      `SELECT 1 FROM ${this.#t} WHERE "session_key" = $1 AND "expire_date" > $2 LIMIT 1`,
-      [key, now],
-      true,
-    );
+    const { rows } = await this.#run('exists', [key, now], true);
     return rows.length > 0;
   }
 
   async delete(key: string): Promise<void> {
-    await this.#run('delete', `DELETE FROM ${this.#t} WHERE "session_key" = $1`, [key], true);
+    await this.#run('delete', [key], true);
   }
 
   async deleteExpired(now: Date, limit: number): Promise<number> {
-    // SKIP LOCKED: two workers clearing at once split the rows instead of waiting on each other.
-    const result = await this.#run(
-      'clear',
-      `DELETE FROM ${this.#t} WHERE "session_key" IN (SELECT "session_key" FROM ${this.#t} WHERE "expire_date" < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`,
-      [now, limit],
-      true,
-    );
+    const result = await this.#run('clear', [now, limit], true);
     return result.rowCount ?? 0;
   }
 

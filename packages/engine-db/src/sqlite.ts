@@ -1,8 +1,9 @@
 /**
  * SQLite, the embedded default: `sqlite('./sessions.sqlite3')` opens a file (with better-sqlite3 when it is
  * installed, else Node's built-in `node:sqlite`), or `sqlite(db)` uses a connection you opened with either.
- * The file is put in WAL mode with a busy timeout, and every write runs in `BEGIN IMMEDIATE`, so many
- * processes can share one file without `SQLITE_BUSY` reaching a request.
+ * The file is put in WAL mode with a busy timeout, and every write is one statement whose transaction takes
+ * the write lock at its start (as `BEGIN IMMEDIATE` does), so many processes can share one file without
+ * `SQLITE_BUSY` reaching a request.
  */
 import { ImproperlyConfigured, SessionStoreUnavailable } from '@sess/core';
 import type { SessionDatabase, SessionRow, SessionTable } from './database.js';
@@ -104,6 +105,8 @@ export class SqliteDatabase implements SessionDatabase {
   readonly #owned: boolean;
   readonly #options: Required<SqliteOptions>;
   #connection: Promise<SqliteConnection> | undefined;
+  /** The connection once it is open (the synchronous fast path of `run`). */
+  #open: SqliteConnection | undefined;
   #closed = false;
 
   constructor(target: string | SqliteConnection = DEFAULT_SQLITE_PATH, options: SqliteOptions = {}) {
@@ -119,7 +122,8 @@ export class SqliteDatabase implements SessionDatabase {
     } else if (isConnection(target)) {
       this.path = undefined;
       this.#owned = false;
-      this.#connection = Promise.resolve(this.#configure(target));
+      this.#open = this.#configure(target);
+      this.#connection = Promise.resolve(this.#open);
     } else {
       throw new ImproperlyConfigured(
         "sqlite: pass a file path or an open database, e.g. sqlite('./sessions.sqlite3') or sqlite(new Database(path))",
@@ -154,45 +158,85 @@ export class SqliteDatabase implements SessionDatabase {
   /** The open connection (opened on first use when constructed with a path). */
   connection(): Promise<SqliteConnection> {
     if (this.#closed) return Promise.reject(new SessionStoreUnavailable('sqlite: the database was closed'));
-    this.#connection ??= openFile(this.path!).then((db) => this.#configure(db));
+    this.#connection ??= openFile(this.path!).then((db) => {
+      this.#open = this.#configure(db);
+      return this.#open;
+    });
     return this.#connection;
   }
 
   /**
    * Runs `fn` against the connection, retrying with backoff while SQLite reports the file busy (another
-   * connection holds the write lock), until `busyTimeoutMs`. `write` wraps it in BEGIN IMMEDIATE: the write
-   * lock is taken up front, where waiting for it is safe, never upgraded in the middle of a transaction
-   * (which fails at once with SQLITE_BUSY in WAL mode, whatever the timeout).
+   * connection holds the write lock), until `busyTimeoutMs`. A single statement runs in autocommit: its
+   * implicit transaction takes the write lock at its start and waits for it through the busy handler, as
+   * `BEGIN IMMEDIATE` would, and is atomic on its own. `transaction` (several statements) wraps `fn` in
+   * BEGIN IMMEDIATE: the write lock is taken up front, where waiting for it is safe, never upgraded in the
+   * middle of a transaction (which fails at once with SQLITE_BUSY in WAL mode, whatever the timeout).
    */
-  async run<T>(fn: (db: SqliteConnection) => T, write: boolean): Promise<T> {
+  run<T>(fn: (db: SqliteConnection) => T, transaction = false): Promise<T> {
+    const db = this.#open;
+    // Hot path: the connection is open, so the statement runs now, without an async frame or an await.
+    if (db === undefined || this.#closed) return this.#runAsync(fn, transaction);
+    const started = Date.now();
+    try {
+      return Promise.resolve(transaction ? this.#inTransaction(db, fn) : fn(db));
+    } catch (error) {
+      if (!isBusy(error)) return Promise.reject(error);
+      return this.#retry(db, fn, transaction, started, error);
+    }
+  }
+
+  async #runAsync<T>(fn: (db: SqliteConnection) => T, transaction: boolean): Promise<T> {
     const db = await this.connection();
-    const deadline = Date.now() + this.#options.busyTimeoutMs;
-    for (let attempt = 0; ; attempt++) {
+    const started = Date.now();
+    try {
+      return transaction ? this.#inTransaction(db, fn) : fn(db);
+    } catch (error) {
+      if (!isBusy(error)) throw error;
+      return this.#retry(db, fn, transaction, started, error);
+    }
+  }
+
+  #inTransaction<T>(db: SqliteConnection, fn: (db: SqliteConnection) => T): T {
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = fn(db);
+      db.exec('COMMIT');
+      return result;
+    } catch (error) {
       try {
-        if (!write) return fn(db);
-        db.exec('BEGIN IMMEDIATE');
-        try {
-          const result = fn(db);
-          db.exec('COMMIT');
-          return result;
-        } catch (error) {
-          try {
-            db.exec('ROLLBACK');
-          } catch {
-            // No transaction left to roll back (SQLite already ended it); the original error matters.
-          }
-          throw error;
-        }
-      } catch (error) {
-        if (!isBusy(error)) throw error;
-        const left = deadline - Date.now();
-        if (left <= 0) {
-          throw new SessionStoreUnavailable(
-            `sqlite: the database stayed locked by other writers for ${this.#options.busyTimeoutMs} ms (busyTimeoutMs, ${attempt + 1} attempts)`,
-            { cause: error },
-          );
-        }
-        await sleep(Math.min(left, Math.min(100, 2 * 2 ** attempt) * (0.5 + Math.random())));
+        db.exec('ROLLBACK');
+      } catch {
+        // No transaction left to roll back (SQLite already ended it); the original error matters.
+      }
+      throw error;
+    }
+  }
+
+  /** After a first attempt found the file busy: backoff and try again until `busyTimeoutMs` from `started`. */
+  async #retry<T>(
+    db: SqliteConnection,
+    fn: (db: SqliteConnection) => T,
+    transaction: boolean,
+    started: number,
+    first: unknown,
+  ): Promise<T> {
+    const deadline = started + this.#options.busyTimeoutMs;
+    let error = first;
+    for (let attempt = 1; ; attempt++) {
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new SessionStoreUnavailable(
+          `sqlite: the database stayed locked by other writers for ${this.#options.busyTimeoutMs} ms (busyTimeoutMs, ${attempt} attempts)`,
+          { cause: error },
+        );
+      }
+      await sleep(Math.min(left, Math.min(100, 2 * 2 ** (attempt - 1)) * (0.5 + Math.random())));
+      try {
+        return transaction ? this.#inTransaction(db, fn) : fn(db);
+      } catch (next) {
+        if (!isBusy(next)) throw next;
+        error = next;
       }
     }
   }
@@ -259,7 +303,7 @@ class SqliteTable implements SessionTable {
         if (sqliteCode(error) === CONSTRAINT) return false;
         throw error;
       }
-    }, true);
+    });
   }
 
   update(row: SessionRow, now?: Date): Promise<boolean> {
@@ -275,7 +319,6 @@ class SqliteTable implements SessionTable {
             after,
           ).changes,
         ) > 0,
-      true,
     );
   }
 
@@ -285,24 +328,20 @@ class SqliteTable implements SessionTable {
         | { session_data: string; expire_date: string }
         | undefined;
       return row ? { sessionData: row.session_data, expireDate: fromDjangoUtcText(row.expire_date) } : null;
-    }, false);
+    });
   }
 
   exists(key: string, now: Date): Promise<boolean> {
-    return this.#db.run(
-      (db) => this.#statement(db, 'exists').get(key, toDjangoUtcText(now)) !== undefined,
-      false,
-    );
+    return this.#db.run((db) => this.#statement(db, 'exists').get(key, toDjangoUtcText(now)) !== undefined);
   }
 
   async delete(key: string): Promise<void> {
-    await this.#db.run((db) => this.#statement(db, 'delete').run(key), true);
+    await this.#db.run((db) => this.#statement(db, 'delete').run(key));
   }
 
   deleteExpired(now: Date, limit: number): Promise<number> {
-    return this.#db.run(
-      (db) => Number(this.#statement(db, 'deleteExpired').run(toDjangoUtcText(now), limit).changes),
-      true,
+    return this.#db.run((db) =>
+      Number(this.#statement(db, 'deleteExpired').run(toDjangoUtcText(now), limit).changes),
     );
   }
 
