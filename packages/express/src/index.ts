@@ -4,9 +4,9 @@
  * error handling instead of a 200 with a lost write.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Session, SessionData, Sessions } from '@sess/core';
+import type { IncomingSession, Session, SessionData, Sessions } from '@sess/core';
 import { ImproperlyConfigured, varyWithCookie } from '@sess/core';
-import { holdResponse } from './hold.js';
+import { type HoldHooks, holdResponse } from './hold.js';
 
 /**
  * The session's fields, for typing `req.session` across the app. Augment it:
@@ -50,30 +50,36 @@ export function session<T extends SessionData = SessionData>(
       '@sess/express session(): `sessions` must be a Sessions instance from @sess/core',
     );
   }
+  const hooks: HoldHooks<IncomingSession<T>> = {
+    before(incoming, res, status) {
+      return sessions.cookies.pending(incoming) ? commit(sessions, incoming, res, status) : null;
+    },
+  };
   return function sessionMiddleware(req, res, next) {
     const incoming = sessions.cookies.begin(req.headers.cookie);
     (req as IncomingMessage & { session: Session<T> }).session = incoming.session;
-    const proceed = () => {
-      holdResponse(
-        res,
-        (status) => {
-          if (!sessions.cookies.pending(incoming)) return null;
-          return sessions.cookies.commit(incoming, { status }).then(({ setCookie, vary }) => {
-            if (setCookie.length > 0) appendSetCookie(res, setCookie);
-            if (vary) res.setHeader('Vary', varyWithCookie(headerText(res.getHeader('Vary'))));
-          });
-        },
-        next,
-      );
-      next();
-    };
     if (lazy || incoming.session.sessionKey === null) {
-      proceed();
+      holdResponse(res, hooks, incoming, next);
+      next();
       return;
     }
     // A load failure (the store is down) goes to the error handler before any cookie is touched.
-    incoming.session.load().then(proceed, next);
+    incoming.session.load().then(() => {
+      holdResponse(res, hooks, incoming, next);
+      next();
+    }, next);
   };
+}
+
+async function commit<T extends SessionData>(
+  sessions: Sessions<T>,
+  incoming: IncomingSession<T>,
+  res: ServerResponse,
+  status: number,
+): Promise<void> {
+  const { setCookie, vary } = await sessions.cookies.commit(incoming, { status });
+  if (setCookie.length > 0) appendSetCookie(res, setCookie);
+  if (vary) res.setHeader('Vary', varyWithCookie(headerText(res.getHeader('Vary'))));
 }
 
 function headerText(value: number | string | string[] | undefined): string | undefined {
@@ -83,6 +89,7 @@ function headerText(value: number | string | string[] | undefined): string | und
 
 function appendSetCookie(res: ServerResponse, values: string[]): void {
   const existing = res.getHeader('Set-Cookie');
-  const list = existing === undefined ? [] : Array.isArray(existing) ? existing : [String(existing)];
-  res.setHeader('Set-Cookie', [...list, ...values]);
+  // `values` is a fresh array from commit(): it can become the header as is.
+  if (existing === undefined) res.setHeader('Set-Cookie', values);
+  else res.setHeader('Set-Cookie', (Array.isArray(existing) ? existing : [String(existing)]).concat(values));
 }

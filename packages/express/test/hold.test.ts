@@ -1,0 +1,245 @@
+import { createServer, type IncomingMessage, ServerResponse } from 'node:http';
+import { Client, listenOnLoopback, ProbedEngine, type RunningServer } from '@sess/adapter-tests';
+import { type Session, Sessions } from '@sess/core';
+import { cacheEngine } from '@sess/engine-cache';
+import { memoryCache } from '@sess/engine-cache/memory';
+import { session } from '@sess/express';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { afterEach, describe, expect, it } from 'vitest';
+
+// The hold's wrappers are shared functions that find the response's state through `this`, installed as
+// own properties: these cases are the ones such a design could get wrong.
+
+const probe = () => new ProbedEngine(cacheEngine({ backend: memoryCache() }));
+const open = (engine = probe(), cookieName = 'sessionid') =>
+  new Sessions({ engine, secretKey: 'express-hold-test-secret-long-enough-to-sign', cookieName });
+
+type Chunk = string | Buffer | Uint8Array;
+type Write = (this: ServerResponse, chunk: Chunk, ...rest: unknown[]) => boolean;
+type End = (this: ServerResponse, chunk?: Chunk, ...rest: unknown[]) => ServerResponse;
+
+/** A compression-like wrapper: own-property write/end that upper-case the body and log when they ran. */
+function shout(res: ServerResponse, log: string[], name: string): void {
+  const write = res.write as Write;
+  const end = res.end as End;
+  const upper = (chunk: Chunk) =>
+    (typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString()).toUpperCase();
+  const cookieSet = () => (res.getHeader('Set-Cookie') === undefined ? 'no cookie yet' : 'cookie set');
+  res.write = function (this: ServerResponse, chunk: Chunk, ...rest: unknown[]) {
+    log.push(`${name}.write: ${cookieSet()}`);
+    return write.call(this, upper(chunk), ...rest);
+  } as ServerResponse['write'];
+  res.end = function (this: ServerResponse, chunk?: Chunk, ...rest: unknown[]) {
+    log.push(`${name}.end: ${cookieSet()}`);
+    return end.call(this, chunk === undefined || typeof chunk === 'function' ? chunk : upper(chunk), ...rest);
+  } as ServerResponse['end'];
+}
+
+/** Node's own API, where headers would leave at the first write without the hold. */
+function raw(req: IncomingMessage & { session?: Session }, res: ServerResponse): void {
+  req.session?.set('n', Number(req.session.get('n', 0)) + 1);
+  res.writeHead(200, { 'Content-Type': 'text/plain' });
+  res.write('part one, ');
+  res.end('part two');
+}
+
+const onError = (error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+  const status = (error as { status?: number }).status ?? 500;
+  res.status(status).type('text/plain').send(`error ${status}`);
+};
+
+describe('@sess/express hold: other wrappers, sub-apps, plain node:http', () => {
+  let server: RunningServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  it('a wrapper installed before the middleware (as compression) runs after the save, in order', async () => {
+    const log: string[] = [];
+    const app = express();
+    app.use((_req, res, next) => {
+      shout(res, log, 'outer');
+      next();
+    });
+    app.use(session({ sessions: open() }));
+    app.get('/', raw);
+    server = await listenOnLoopback(createServer(app));
+    const c = new Client(server.url);
+    const reply = await c.get('/');
+    expect(reply.status).toBe(200);
+    expect(reply.body).toBe('PART ONE, PART TWO');
+    expect(c.value).toMatch(/^[a-z0-9]{32}$/);
+    expect(log).toEqual(['outer.write: cookie set', 'outer.end: cookie set']);
+  });
+
+  it('a wrapper installed after the middleware is still held behind it', async () => {
+    const log: string[] = [];
+    const app = express();
+    app.use(session({ sessions: open() }));
+    app.use((_req, res, next) => {
+      shout(res, log, 'inner');
+      next();
+    });
+    app.get('/', raw);
+    server = await listenOnLoopback(createServer(app));
+    const c = new Client(server.url);
+    const reply = await c.get('/');
+    expect(reply.body).toBe('PART ONE, PART TWO');
+    expect(c.value).toMatch(/^[a-z0-9]{32}$/);
+    // It runs when the handler calls it, before the save; what it forwards is what waits.
+    expect(log).toEqual(['inner.write: no cookie yet', 'inner.end: no cookie yet']);
+  });
+
+  it("a mounted sub-app (Express swaps res's prototype going in and out) is still held", async () => {
+    const sub = express();
+    sub.get('/raw', raw);
+    sub.get('/pass', (_req, _res, next) => next());
+    const app = express();
+    app.use(session({ sessions: open() }));
+    app.use('/sub', sub);
+    app.get('/sub/pass', raw);
+    server = await listenOnLoopback(createServer(app));
+    for (const path of ['/sub/raw', '/sub/pass']) {
+      const c = new Client(server.url);
+      const reply = await c.get(path);
+      expect(reply.status).toBe(200);
+      expect(reply.body).toBe('part one, part two');
+      expect(c.value).toMatch(/^[a-z0-9]{32}$/);
+    }
+  });
+
+  it('two session middlewares, another wrapper between them: each hold forwards to what it replaced', async () => {
+    const first = probe();
+    const second = probe();
+    const log: string[] = [];
+    const app = express();
+    app.use(session({ sessions: open(first, 'first') }));
+    app.use((req, res, next) => {
+      res.locals.first = req.session;
+      shout(res, log, 'middle');
+      next();
+    });
+    app.use(session({ sessions: open(second, 'second') }));
+    app.get('/', (req, res) => {
+      (res.locals.first as Session).set('a', 1);
+      raw(req, res);
+    });
+    app.use(onError);
+    server = await listenOnLoopback(createServer(app));
+    const c = new Client(server.url, 'first');
+    const reply = await c.get('/');
+    expect(reply.status).toBe(200);
+    expect(reply.body).toBe('PART ONE, PART TWO');
+    expect(reply.setCookies.map((cookie) => cookie.name).sort()).toEqual(['first', 'second']);
+    // The second middleware's save came before the wrapper; the first one's after it.
+    expect(log).toEqual(['middle.write: cookie set', 'middle.end: cookie set']);
+    expect([first.calls.save, second.calls.save]).toEqual([1, 1]);
+
+    second.down = 'writes';
+    const failed = await c.get('/');
+    expect(failed.status).toBe(503);
+    expect(failed.body).toBe('ERROR 503');
+    expect(failed.rawSetCookies.some((value) => value.startsWith('second='))).toBe(false);
+  });
+
+  it('plain node:http with a Connect-style chain (a response Express never touched)', async () => {
+    const engine = probe();
+    const middleware = session({ sessions: open(engine) });
+    const prototypes: unknown[] = [];
+    server = await listenOnLoopback(
+      createServer((req, res) => {
+        middleware(req, res, (error?: unknown) => {
+          if (error !== undefined) {
+            res.writeHead(503, { 'Content-Type': 'text/plain' });
+            res.end('store down');
+            return;
+          }
+          prototypes.push(Object.getPrototypeOf(res));
+          raw(req as IncomingMessage & { session: Session }, res);
+        });
+      }),
+    );
+    const c = new Client(server.url);
+    const reply = await c.get('/');
+    expect(reply.status).toBe(200);
+    expect(reply.body).toBe('part one, part two');
+    expect(c.value).toMatch(/^[a-z0-9]{32}$/);
+    expect(prototypes).toEqual([ServerResponse.prototype]);
+
+    engine.down = 'writes';
+    const failed = await c.get('/');
+    expect(failed.status).toBe(503);
+    expect(failed.body).toBe('store down');
+  });
+
+  it("while held, write answers false and 'drain' follows the save; then writes go straight through", async () => {
+    const seen: unknown[] = [];
+    const app = express();
+    app.use(session({ sessions: open() }));
+    app.get('/', (req, res) => {
+      req.session.set('k', 'v');
+      res.type('text/plain');
+      seen.push(res.write('a'), res.headersSent);
+      res.once('drain', () => {
+        seen.push('drain', res.headersSent, res.write('b'));
+        res.end('c');
+      });
+    });
+    server = await listenOnLoopback(createServer(app));
+    const c = new Client(server.url);
+    const reply = await c.get('/');
+    expect(reply.body).toBe('abc');
+    expect(c.value).toBeDefined();
+    expect(seen).toEqual([false, false, 'drain', true, true]);
+  });
+
+  it('flushHeaders is held like the others', async () => {
+    const app = express();
+    app.use(session({ sessions: open() }));
+    app.get('/', (req, res) => {
+      req.session.set('k', 'v');
+      res.flushHeaders();
+      res.end('done');
+    });
+    server = await listenOnLoopback(createServer(app));
+    const c = new Client(server.url);
+    const reply = await c.get('/');
+    expect(reply.body).toBe('done');
+    expect(c.value).toMatch(/^[a-z0-9]{32}$/);
+  });
+
+  it('a request that never touches its session is released at once: headers leave at the first write', async () => {
+    const seen: unknown[] = [];
+    const app = express();
+    app.use(session({ sessions: open(), lazy: true }));
+    app.get('/', (_req, res) => {
+      res.type('text/plain');
+      seen.push(res.write('a'), res.headersSent);
+      res.end('b');
+    });
+    server = await listenOnLoopback(createServer(app));
+    const reply = await new Client(server.url).get('/');
+    expect(reply.body).toBe('ab');
+    expect(reply.rawSetCookies).toEqual([]);
+    expect(seen).toEqual([true, true]);
+  });
+
+  it("a wrapper called on a response that was never held acts as Node's method", async () => {
+    let copied: End | undefined;
+    const app = express();
+    app.use(session({ sessions: open() }));
+    app.get('/', (req, res) => {
+      copied = res.end as End;
+      req.session.set('k', 'v');
+      res.send('ok');
+    });
+    server = await listenOnLoopback(createServer(app));
+    await new Client(server.url).get('/');
+    await server.close();
+    server = await listenOnLoopback(createServer((_req, res) => copied?.call(res, 'plain')));
+    const reply = await new Client(server.url).get('/');
+    expect(reply.status).toBe(200);
+    expect(reply.body).toBe('plain');
+  });
+});
