@@ -45,6 +45,8 @@ const O_NONBLOCK = constants.O_NONBLOCK ?? 0;
 const READ_FLAGS = constants.O_RDONLY | O_NOFOLLOW | O_NONBLOCK;
 const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | O_NOFOLLOW;
 const FILE_MODE = 0o600;
+/** Files up to this size are read with one `read` into a buffer of their size (see `#read`). */
+const DIRECT_READ_MAX = 512 * 1024;
 
 /** One lock table per process: two engines on the same directory still serialize per file. */
 const locks = new KeyedLock();
@@ -64,6 +66,11 @@ export class FileEngine implements SessionEngine {
   /** The storage directory: absolute, symlinks resolved. */
   readonly directory: string;
   readonly fsync: boolean;
+  /**
+   * Whether `open(…, 0o600)` yields mode 0600 here, i.e. the umask leaves the owner bits alone: learned
+   * from this engine's first file (`undefined` until then). When it does not, every file is chmod'ed.
+   */
+  #umaskKeepsMode: boolean | undefined;
 
   constructor(options: FileEngineOptions = {}) {
     const { path, create = false, fsync = true } = options ?? {};
@@ -116,8 +123,11 @@ export class FileEngine implements SessionEngine {
           throw error;
         }
       } else {
-        await this.#assertStored(file, context);
-        await this.#replace(file, content);
+        // The existence check runs while the temp file is written; `#replace` waits for it before the
+        // rename, and its failure (UpdateError, a store failure) wins over any write failure.
+        const stored = this.#assertStored(file, context);
+        stored.catch(() => {}); // handled in #replace
+        await this.#replace(file, content, stored);
       }
     });
     return undefined;
@@ -207,7 +217,12 @@ export class FileEngine implements SessionEngine {
         });
         return null;
       }
-      const bytes = await handle.readFile();
+      // The size just read from this open file: one `read` instead of `readFile`, which would fstat again.
+      // An empty file (Django's placeholder) or a large one goes through `readFile` as before.
+      const bytes =
+        stats.size > 0 && stats.size <= DIRECT_READ_MAX
+          ? await readSized(handle, stats.size)
+          : await handle.readFile();
       return { text: bytes.toString('latin1'), stats };
     } catch (error) {
       throw this.#failure('read', error);
@@ -255,10 +270,20 @@ export class FileEngine implements SessionEngine {
       throw this.#failure('create', error);
     }
     try {
-      await handle.chmod(FILE_MODE);
+      await this.#ensureMode(handle);
     } finally {
       await handle.close();
     }
+  }
+
+  /** Mode 0600 for a file just created with it, whatever the umask: a chmod only where the umask strips bits. */
+  async #ensureMode(handle: FileHandle): Promise<void> {
+    if (this.#umaskKeepsMode === true) return;
+    if (this.#umaskKeepsMode === undefined) {
+      this.#umaskKeepsMode = ((await handle.stat()).mode & 0o777) === FILE_MODE;
+      if (this.#umaskKeepsMode) return;
+    }
+    await handle.chmod(FILE_MODE);
   }
 
   /** Must-update: the session file must still be there (`UpdateError` otherwise: never recreate it). */
@@ -282,26 +307,42 @@ export class FileEngine implements SessionEngine {
   /**
    * Writes `content` to a new temp file in the same directory and renames it over `file`. A crash or kill
    * at any point leaves either the old file or the new one, never a torn one; a reader sees one or the other.
+   * `precondition` (the must-update check) must hold before the rename; its failure is raised rather than
+   * any write failure, as if it had run first.
    */
-  async #replace(file: string, content: Uint8Array): Promise<void> {
+  async #replace(file: string, content: Uint8Array, precondition?: Promise<void>): Promise<void> {
     const temp = tempPath(file);
     let handle: FileHandle;
     try {
       handle = await open(temp, CREATE_FLAGS, FILE_MODE);
     } catch (error) {
+      await precondition;
       throw this.#failure('write', error);
     }
     try {
-      await handle.chmod(FILE_MODE);
+      await this.#ensureMode(handle);
       await handle.writeFile(content);
       if (this.fsync) await handle.sync();
     } catch (error) {
       await handle.close().catch(() => {});
       await unlink(temp).catch(() => {});
+      await precondition;
       throw this.#failure('write', error);
     }
     try {
       await handle.close();
+    } catch (error) {
+      await unlink(temp).catch(() => {});
+      await precondition;
+      throw this.#failure('write', error);
+    }
+    try {
+      await precondition;
+    } catch (error) {
+      await unlink(temp).catch(() => {});
+      throw error;
+    }
+    try {
       await rename(temp, file);
     } catch (error) {
       await unlink(temp).catch(() => {});
@@ -378,6 +419,18 @@ export class FileEngine implements SessionEngine {
       { cause: error },
     );
   }
+}
+
+/** `size` bytes from the start of an open file (fewer if it ends sooner), as `readFile` would return them. */
+async function readSized(handle: FileHandle, size: number): Promise<Buffer> {
+  const buffer = Buffer.allocUnsafe(size);
+  let offset = 0;
+  while (offset < size) {
+    const { bytesRead } = await handle.read(buffer, offset, size - offset, offset);
+    if (bytesRead === 0) break;
+    offset += bytesRead;
+  }
+  return offset === size ? buffer : buffer.subarray(0, offset);
 }
 
 export function fileEngine(options?: FileEngineOptions): FileEngine {

@@ -4,6 +4,7 @@
  * fix), corrupted files, write failures raised, and clearExpired.
  */
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import {
   existsSync,
   lstatSync,
@@ -169,6 +170,37 @@ describe('what is on disk', () => {
     });
     expect(data).toEqual({ user: 'u1', cart: [1, 2] });
     expect(await ctx.codec.decode(text)).toEqual({ user: 'u1', cart: [1, 2] });
+  });
+
+  it('files are 0600 under the usual umask too, on creation and on every later save', async () => {
+    const previous = process.umask(0o022);
+    try {
+      const { dir, sessions } = setup();
+      const s = await saved(sessions);
+      const file = join(dir, `sessionid${s.sessionKey}`);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      for (let i = 0; i < 3; i++) {
+        s.set('n', i);
+        await s.save();
+        expect(statSync(file).mode & 0o777).toBe(0o600);
+      }
+    } finally {
+      process.umask(previous);
+    }
+  });
+
+  it('a session file of any size reads back whole (small, and over the one-read size)', async () => {
+    const { dir, sessions } = setup();
+    // Random text does not compress: the file is larger than 512 KiB.
+    const big = randomBytes(450 * 1024).toString('base64');
+    const sizes: number[] = [];
+    for (const data of [{ a: 1 }, { big }]) {
+      const s = await saved(sessions, data);
+      sizes.push(statSync(join(dir, `sessionid${s.sessionKey}`)).size);
+      expect((await sessions.open(s.sessionKey).load()).items()).toEqual(Object.entries(data));
+    }
+    expect(sizes[0]).toBeLessThan(1024);
+    expect(sizes[1]).toBeGreaterThan(512 * 1024);
   });
 
   it('a value the serializer refuses leaves no file behind', async () => {
