@@ -36,13 +36,10 @@ export interface SessionPluginOptions<T extends SessionData = SessionData> {
   lazy?: boolean;
 }
 
-interface State {
-  incoming: IncomingSession<SessionData>;
-  /** Set once the session was committed (or its commit failed): the error response is not committed again. */
-  done: boolean;
-}
-
-const states = new WeakMap<FastifyRequest, State>();
+// The request's incoming session once opened (and loaded), null again once committed: the error response
+// of a failed commit is not committed again. A decorated property, so every request has it from the start.
+const INCOMING = Symbol('@sess/fastify incoming');
+type Opened = FastifyRequest & { [INCOMING]: IncomingSession<SessionData> | null };
 
 const plugin: FastifyPluginAsync<SessionPluginOptions> = async (fastify, options) => {
   const { sessions, lazy = false } = options ?? ({} as SessionPluginOptions);
@@ -52,23 +49,47 @@ const plugin: FastifyPluginAsync<SessionPluginOptions> = async (fastify, options
     );
   }
   fastify.decorateRequest('session', null as unknown as RequestSession);
+  fastify.decorateRequest(INCOMING, null);
 
-  fastify.addHook('onRequest', async (request) => {
+  // Callback hooks, not async ones: a request that needs no store call goes through both synchronously,
+  // without a promise and a microtask per hook.
+  fastify.addHook('onRequest', (request, _reply, done) => {
     const incoming = sessions.cookies.begin(request.headers.cookie);
     request.session = incoming.session as unknown as RequestSession;
+    if (lazy || incoming.session.sessionKey === null) {
+      (request as Opened)[INCOMING] = incoming;
+      done();
+      return;
+    }
     // A load failure (the store is down) goes to the error handler before any cookie is touched.
-    if (!lazy && incoming.session.sessionKey !== null) await incoming.session.load();
-    states.set(request, { incoming, done: false });
+    incoming.session.load().then(() => {
+      (request as Opened)[INCOMING] = incoming;
+      done();
+    }, done);
   });
 
-  fastify.addHook('onSend', async (request, reply, payload) => {
-    const state = states.get(request);
-    if (!state || state.done) return payload;
-    state.done = true;
-    const { setCookie, vary } = await sessions.cookies.commit(state.incoming, { status: reply.statusCode });
-    for (const value of setCookie) reply.header('set-cookie', value);
-    if (vary) reply.header('vary', varyWithCookie(headerText(reply.getHeader('vary'))));
-    return payload;
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    const incoming = (request as Opened)[INCOMING];
+    if (incoming === null) {
+      done(null, payload);
+      return;
+    }
+    (request as Opened)[INCOMING] = null;
+    // Untouched: commit() would answer no headers; skip its promise.
+    if (!sessions.cookies.pending(incoming)) {
+      done(null, payload);
+      return;
+    }
+    sessions.cookies.commit(incoming, { status: reply.statusCode }).then(({ setCookie, vary }) => {
+      try {
+        for (const value of setCookie) reply.header('set-cookie', value);
+        if (vary) reply.header('vary', varyWithCookie(headerText(reply.getHeader('vary'))));
+      } catch (error) {
+        done(error as Error);
+        return;
+      }
+      done(null, payload);
+    }, done);
   });
 };
 
