@@ -46,16 +46,19 @@ export function session<T extends SessionData = SessionData>(
     );
   }
   return async function sessionMiddleware(ctx: ParameterizedContext, next) {
-    const incoming = sessions.cookies.begin(ctx.get('Cookie') || undefined);
+    // What `ctx.get('Cookie') || undefined` answers, without Koa's getter chain.
+    const incoming = sessions.cookies.begin(ctx.req.headers.cookie);
     ctx.session = incoming.session as unknown as ContextSession;
     // A load failure (the store is down) becomes Koa's error response before any cookie is touched.
     if (!lazy && incoming.session.sessionKey !== null) await incoming.session.load();
     try {
       await next();
     } catch (error) {
-      await commitForError(sessions, incoming, error);
+      if (sessions.cookies.pending(incoming)) await commitForError(sessions, incoming, error);
       throw error;
     }
+    // Untouched: commit() would answer no headers; skip its promise.
+    if (!sessions.cookies.pending(incoming)) return;
     const { setCookie, vary } = await sessions.cookies.commit(incoming, { status: ctx.status });
     for (const value of setCookie) ctx.append('Set-Cookie', value);
     if (vary) ctx.set('Vary', varyWithCookie(headerText(ctx.response.get('Vary'))));
