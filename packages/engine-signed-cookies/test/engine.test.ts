@@ -209,6 +209,16 @@ describe('encryption', () => {
     await expect(webAead.open(k1, nonce, tampered, aad)).rejects.toThrow();
     await expect(nodeAead!.open(k1, nonce, tampered, aad)).rejects.toThrow();
     await expect(nodeAead!.open(k1, nonce, sealedByNode, enc.encode('other'))).rejects.toThrow();
+    // The engine's one-pass value: b64url(nonce ‖ seal(flag ‖ body)), the same from both.
+    for (const flag of [0, 1]) {
+      const value = await nodeAead!.sealValue(k1, nonce, flag, message, aad);
+      expect(await webAead.sealValue(k1, nonce, flag, message, aad)).toBe(value);
+      const bytes = Buffer.from(value, 'base64url');
+      expect(bytes.subarray(0, 12)).toEqual(Buffer.from(nonce));
+      const opened = await webAead.open(k1, nonce, bytes.subarray(12), aad);
+      expect(opened[0]).toBe(flag);
+      expect(opened.subarray(1)).toEqual(message);
+    }
   });
 });
 
