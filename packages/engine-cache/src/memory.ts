@@ -6,6 +6,7 @@
 import type { CacheBackend, Clock } from '@sess/core';
 import { ImproperlyConfigured } from '@sess/core';
 import { LRUCache } from 'lru-cache';
+import { SYNC_CACHE, type SyncCache, type WithSyncCache } from './sync.js';
 
 export interface MemoryCacheOptions {
   /** Most entries kept; the least recently used are evicted beyond it (those visitors get a new session). Default 10 000. */
@@ -16,9 +17,10 @@ export interface MemoryCacheOptions {
   clock?: Clock;
 }
 
-export class MemoryCache implements CacheBackend {
+export class MemoryCache implements CacheBackend, WithSyncCache {
   readonly name = 'memory';
   readonly #lru: LRUCache<string, Uint8Array>;
+  readonly #sync: SyncCache;
 
   constructor(options: MemoryCacheOptions = {}) {
     const { max = 10_000, maxBytes = 64 * 1024 * 1024, clock } = options;
@@ -27,28 +29,38 @@ export class MemoryCache implements CacheBackend {
     if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) {
       throw new ImproperlyConfigured('memoryCache: `maxBytes` must be a positive integer');
     }
-    this.#lru = new LRUCache<string, Uint8Array>({
+    const lru = new LRUCache<string, Uint8Array>({
       max,
       maxSize: maxBytes,
       sizeCalculation: (value, key) => value.length + key.length,
       ...(clock ? { perf: { now: () => clock.now() } } : {}),
     });
+    this.#lru = lru;
+    this.#sync = {
+      get: (key) => lru.get(key) ?? null,
+      add(key, value, ttlSeconds) {
+        if (lru.has(key)) return false;
+        lru.set(key, value, { ttl: ttlSeconds * 1000 });
+        return true;
+      },
+      replace(key, value, ttlSeconds) {
+        if (!lru.has(key)) return false;
+        lru.set(key, value, { ttl: ttlSeconds * 1000 });
+        return true;
+      },
+    };
   }
 
   async get(key: string): Promise<Uint8Array | null> {
-    return this.#lru.get(key) ?? null;
+    return this.#sync.get(key);
   }
 
   async add(key: string, value: Uint8Array, ttlSeconds: number): Promise<boolean> {
-    if (this.#lru.has(key)) return false;
-    this.#lru.set(key, value, { ttl: ttlSeconds * 1000 });
-    return true;
+    return this.#sync.add(key, value, ttlSeconds);
   }
 
   async replace(key: string, value: Uint8Array, ttlSeconds: number): Promise<boolean> {
-    if (!this.#lru.has(key)) return false;
-    this.#lru.set(key, value, { ttl: ttlSeconds * 1000 });
-    return true;
+    return this.#sync.replace(key, value, ttlSeconds);
   }
 
   async set(key: string, value: Uint8Array, ttlSeconds: number): Promise<void> {
@@ -71,7 +83,16 @@ export class MemoryCache implements CacheBackend {
   async close(): Promise<void> {
     this.#lru.clear();
   }
+
+  [SYNC_CACHE](): SyncCache | null {
+    // Only while get/add/replace are this class's own: a subclass or a spy that changes them is honoured.
+    return this.get === proto.get && this.add === proto.add && this.replace === proto.replace
+      ? this.#sync
+      : null;
+  }
 }
+
+const proto = MemoryCache.prototype;
 
 export function memoryCache(options?: MemoryCacheOptions): MemoryCache {
   return new MemoryCache(options);

@@ -1,0 +1,86 @@
+// The engine reads and writes a memory cache without going through its promises, but only while the cache's
+// get/add/replace are its own: a subclass or a spy that changes them sees every call, as before. Failures
+// on that path are still rejections, never synchronous throws.
+import { CreateError, InvalidSessionKey, UpdateError } from '@sess/core';
+import { cacheEngine } from '@sess/engine-cache';
+import { MemoryCache, memoryCache } from '@sess/engine-cache/memory';
+import { describe, expect, it, vi } from 'vitest';
+import { makeSessions } from './helpers.js';
+
+describe('memory cache under the engine', () => {
+  it('round-trips sessions and keeps the entries where direct backend calls find them', async () => {
+    const backend = memoryCache();
+    const engine = cacheEngine({ backend });
+    const sessions = makeSessions(engine);
+    const s = sessions.open();
+    s.set('n', 1);
+    await s.save();
+    const key = s.sessionKey!;
+    expect(await backend.has(engine.cacheKey(key))).toBe(true);
+    const loaded = await sessions.open(key).load();
+    loaded.set('n', 2);
+    await loaded.save();
+    expect((await sessions.open(key).load()).get('n')).toBe(2);
+    expect(new TextDecoder().decode((await backend.get(engine.cacheKey(key)))!)).toBe('{"n":2}');
+  });
+
+  it('honours a subclass that overrides get, add and replace', async () => {
+    const calls: string[] = [];
+    class Counting extends MemoryCache {
+      override async get(key: string) {
+        calls.push('get');
+        return super.get(key);
+      }
+      override async add(key: string, value: Uint8Array, ttl: number) {
+        calls.push('add');
+        return super.add(key, value, ttl);
+      }
+      override async replace(key: string, value: Uint8Array, ttl: number) {
+        calls.push('replace');
+        return super.replace(key, value, ttl);
+      }
+    }
+    const sessions = makeSessions(cacheEngine({ backend: new Counting() }));
+    const s = sessions.open();
+    s.set('a', 1);
+    await s.save();
+    const again = await sessions.open(s.sessionKey).load();
+    again.set('a', 2);
+    await again.save();
+    expect(calls).toEqual(['add', 'get', 'replace']);
+  });
+
+  it('honours a spy installed after the engine was made', async () => {
+    const backend = memoryCache();
+    const engine = cacheEngine({ backend });
+    const sessions = makeSessions(engine);
+    const s = sessions.open();
+    s.set('a', 1);
+    await s.save();
+    const failure = new Error('injected');
+    const spy = vi.spyOn(backend, 'get').mockRejectedValue(failure);
+    await expect(engine.load(s.sessionKey!, sessions.context)).rejects.toBe(failure);
+    expect(spy).toHaveBeenCalledTimes(1);
+    spy.mockRestore();
+    expect(await engine.load(s.sessionKey!, sessions.context)).toEqual({ a: 1 });
+  });
+
+  it('rejects, never throws, for a bad key, a taken key and a vanished session', async () => {
+    const backend = memoryCache();
+    const engine = cacheEngine({ backend });
+    const { context } = makeSessions(engine);
+    const options = { mustCreate: true, expiryAge: 60, expiryDate: new Date(Date.now() + 60_000) };
+    const load = engine.load('NOT A KEY', context);
+    await expect(load).rejects.toBeInstanceOf(InvalidSessionKey);
+    const save = engine.save('NOT A KEY', {}, options, context);
+    await expect(save).rejects.toBeInstanceOf(InvalidSessionKey);
+    const key = 'a'.repeat(32);
+    await engine.save(key, { x: 1 }, options, context);
+    await expect(engine.save(key, { x: 2 }, options, context)).rejects.toBeInstanceOf(CreateError);
+    await backend.delete(engine.cacheKey(key));
+    await expect(
+      engine.save(key, { x: 3 }, { ...options, mustCreate: false }, context),
+    ).rejects.toBeInstanceOf(UpdateError);
+    expect(await engine.load(key, context)).toBeNull();
+  });
+});
