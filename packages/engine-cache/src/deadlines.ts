@@ -98,7 +98,7 @@ export class DeadlineQueue {
   }
 
   push(call: Waiting): void {
-    call.deadline = performance.now() + this.#ms;
+    call.deadline = now() + this.#ms;
     const tail = this.#tail;
     if (tail === null) {
       this.#head = call;
@@ -138,18 +138,35 @@ export class DeadlineQueue {
 
   readonly #sweep = (): void => {
     this.#timer = undefined;
-    const now = performance.now();
+    const time = performance.now();
     let call = this.#head;
-    while (call !== null && call.deadline <= now) {
+    while (call !== null && call.deadline <= time) {
       const next: Waiting | null = call.next;
       call.expire();
       call = next;
     }
     if (this.#head !== null) {
       // Node may fire a little early (its loop clock lags); then this waits out the rest.
-      this.#timer = setTimeout(this.#sweep, Math.max(1, Math.ceil(this.#head.deadline - now)));
+      this.#timer = setTimeout(this.#sweep, Math.max(1, Math.ceil(this.#head.deadline - time)));
     }
   };
+}
+
+/**
+ * The time calls start at, read once per turn of the microtask queue rather than once per call (a clock read
+ * costs as much as the rest of the bookkeeping here). A call made later in the same turn gets a deadline a
+ * little early, as the per-call `setTimeout` had (Node measures timers from the event loop's cached time).
+ */
+let turnStart = -1;
+function endTurn(): void {
+  turnStart = -1;
+}
+function now(): number {
+  if (turnStart < 0) {
+    turnStart = performance.now();
+    queueMicrotask(endTurn);
+  }
+  return turnStart;
 }
 
 const queues = new Map<number, DeadlineQueue>();
