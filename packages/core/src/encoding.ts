@@ -45,7 +45,7 @@ export function b64urlEncode(bytes: Uint8Array): string {
 
 /** Strict decoder: any character outside the URL-safe alphabet (or '=' padding at the end) is an error. */
 export function b64urlDecode(text: string): Uint8Array {
-  const s = text.replace(/=+$/, '');
+  const s = text.endsWith('=') ? text.replace(/=+$/, '') : text;
   if (s.length % 4 === 1) throw new TypeError('invalid base64 length');
   if (NodeBuffer) {
     // Buffer's decoder skips characters outside the alphabet; check them first to stay strict.
