@@ -90,6 +90,10 @@ export class DeadlineQueue {
   #head: Waiting | null = null;
   #tail: Waiting | null = null;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** The `setTimeout` that armed `#timer`. */
+  #armedWith: typeof setTimeout | undefined;
+  /** Which arming is current: a superseded timer that still fires does nothing. */
+  #generation = 0;
 
   constructor(timeoutMs: number) {
     this.timeoutMs = timeoutMs;
@@ -98,18 +102,23 @@ export class DeadlineQueue {
   }
 
   push(call: Waiting): void {
-    call.deadline = now() + this.#ms;
+    const start = now();
+    call.deadline = start + this.#ms;
     const tail = this.#tail;
     if (tail === null) {
       this.#head = call;
       this.#tail = call;
-      // An armed timer fires no later than this call's deadline; the sweep re-arms it as needed.
-      if (this.#timer === undefined) this.#timer = setTimeout(this.#sweep, this.#ms);
-      else this.#timer.ref();
     } else {
       call.prev = tail;
       tail.next = call;
       this.#tail = call;
+    }
+    // An armed timer fires no later than the oldest call's deadline; the sweep re-arms it as needed. An idle
+    // one armed by another `setTimeout` (fake timers came or went since) is replaced: it may never fire.
+    if (this.#timer === undefined || (tail === null && this.#armedWith !== setTimeout)) {
+      this.#arm(this.#ms);
+    } else if (tail === null) {
+      this.#timer.ref?.();
     }
   }
 
@@ -121,7 +130,7 @@ export class DeadlineQueue {
     else next.prev = prev;
     call.prev = null;
     call.next = null;
-    if (this.#head === null) this.#timer?.unref();
+    if (this.#head === null) this.#timer?.unref?.();
   }
 
   /** Calls in flight (for tests). */
@@ -133,10 +142,18 @@ export class DeadlineQueue {
 
   /** Whether a timer is armed and holding the process open (for tests). */
   get holdsProcess(): boolean {
-    return this.#timer?.hasRef() ?? false;
+    return this.#timer?.hasRef?.() ?? false;
   }
 
-  readonly #sweep = (): void => {
+  #arm(delay: number): void {
+    this.#timer?.unref?.(); // an idle timer replaced: if it still fires, it does nothing
+    const generation = ++this.#generation;
+    this.#armedWith = setTimeout;
+    this.#timer = setTimeout(() => this.#sweep(generation), delay);
+  }
+
+  #sweep(generation: number): void {
+    if (generation !== this.#generation) return;
     this.#timer = undefined;
     const time = performance.now();
     let call = this.#head;
@@ -147,9 +164,9 @@ export class DeadlineQueue {
     }
     if (this.#head !== null) {
       // Node may fire a little early (its loop clock lags); then this waits out the rest.
-      this.#timer = setTimeout(this.#sweep, Math.max(1, Math.ceil(this.#head.deadline - time)));
+      this.#arm(Math.max(1, Math.ceil(this.#head.deadline - time)));
     }
-  };
+  }
 }
 
 /**
@@ -161,10 +178,12 @@ let turnStart = -1;
 function endTurn(): void {
   turnStart = -1;
 }
+// A promise job rather than `queueMicrotask`, which fake timers may replace (and then never run).
+const settled = Promise.resolve();
 function now(): number {
   if (turnStart < 0) {
     turnStart = performance.now();
-    queueMicrotask(endTurn);
+    settled.then(endTurn);
   }
   return turnStart;
 }

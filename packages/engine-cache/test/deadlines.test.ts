@@ -4,7 +4,7 @@
 import { isValidSessionKey, SessionStoreUnavailable, SessionTooLarge } from '@sess/core';
 import { boundedCall, cacheEngine } from '@sess/engine-cache';
 import { memoryCache } from '@sess/engine-cache/memory';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { deadlineQueue } from '../src/deadlines.js';
 import { rejection } from './helpers.js';
 
@@ -94,6 +94,29 @@ describe('boundedCall', () => {
     const failing = boundedCall('GET', timeoutMs, () => Promise.reject(new Error('down')));
     await rejection(failing);
     expect(queue.holdsProcess).toBe(false);
+  });
+
+  it('does not strand calls on a timer armed under fake timers once real timers are back', async () => {
+    const timeoutMs = 45;
+    vi.useFakeTimers();
+    try {
+      await expect(boundedCall('GET', timeoutMs, async () => 1)).resolves.toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
+    const error = await rejection(boundedCall('GET', timeoutMs, never));
+    expect(error.message).toBe(`GET did not answer within ${timeoutMs} ms`);
+    // A call made under fake timers while another waits on the real timer: both still end.
+    const first = rejection(boundedCall('first', timeoutMs, never));
+    vi.useFakeTimers();
+    let second: Promise<Error>;
+    try {
+      second = rejection(boundedCall('second', timeoutMs, never));
+    } finally {
+      vi.useRealTimers();
+    }
+    expect((await first).message).toBe(`first did not answer within ${timeoutMs} ms`);
+    expect((await second).message).toBe(`second did not answer within ${timeoutMs} ms`);
   });
 
   it('treats timeouts outside what setTimeout accepts as setTimeout did (1 ms)', async () => {
