@@ -1,4 +1,4 @@
-import { ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 
 type Method = 'writeHead' | 'write' | 'end' | 'flushHeaders';
 type Fn = (this: ServerResponse, ...args: unknown[]) => unknown;
@@ -9,11 +9,12 @@ export interface HoldHooks<C> {
   before(context: C, res: ServerResponse, status: number): Promise<void> | null;
 }
 
+type Methods = Record<Method, Fn>;
+const METHODS: readonly Method[] = ['writeHead', 'write', 'end', 'flushHeaders'];
+
 const OPEN = 0;
 const HOLDING = 1;
 const RELEASED = 2;
-
-type Held = ServerResponse & Record<symbol, Hold<unknown> | undefined>;
 
 /** The per-response state: one object, the only allocation a request that never holds pays for. */
 class Hold<C> {
@@ -27,14 +28,16 @@ class Hold<C> {
 
   constructor(
     readonly res: ServerResponse,
+    /** Where the original methods are read: `res` itself, or what lies below our prototype layer. */
+    origin: Methods,
     readonly hooks: HoldHooks<C>,
     readonly context: C,
     readonly onError: (error: unknown) => void,
   ) {
-    this.writeHead = res.writeHead as Fn;
-    this.write = res.write as Fn;
-    this.end = res.end as Fn;
-    this.flushHeaders = res.flushHeaders as Fn;
+    this.writeHead = origin.writeHead;
+    this.write = origin.write;
+    this.end = origin.end;
+    this.flushHeaders = origin.flushHeaders;
   }
 
   call(method: Method, args: unknown[]): unknown {
@@ -43,7 +46,7 @@ class Hold<C> {
       const status = method === 'writeHead' && typeof args[0] === 'number' ? args[0] : res.statusCode;
       const waiting = this.hooks.before(this.context, res, status);
       if (waiting === null) {
-        this.phase = RELEASED;
+        this.release();
         return this[method].apply(res, args);
       }
       this.phase = HOLDING;
@@ -51,7 +54,7 @@ class Hold<C> {
       waiting.then(
         () => this.replay(),
         (error: unknown) => {
-          this.phase = RELEASED;
+          this.release();
           this.queue = null;
           this.onError(error);
         },
@@ -65,8 +68,14 @@ class Hold<C> {
     return method === 'flushHeaders' ? undefined : res;
   }
 
-  replay(): void {
+  /** From now on the wrappers only forward; a released hold leaves the WeakMap at once (see `held`). */
+  release(): void {
     this.phase = RELEASED;
+    if (held.get(this.res) === this) held.delete(this.res);
+  }
+
+  replay(): void {
+    this.release();
     const queue = this.queue ?? [];
     this.queue = null;
     let last = true;
@@ -81,51 +90,52 @@ class Hold<C> {
   }
 }
 
-// The wrappers are shared by every response (no closures per request) and find their response's state
-// through `this`, as Node's own methods do. A response held twice (two session middlewares, maybe with
-// another wrapper in between) gets a second layer: its own key and wrappers, so each layer forwards to
-// what it replaced. A call on an object that was never held (a copied method) falls back to Node's.
-type Wrapper = (this: Held, ...args: unknown[]) => unknown;
+// Responses held through a prototype layer (below), until released: a response that is not in it is
+// forwarded. Dropping entries at release keeps the map to the responses in flight, which matters: a
+// WeakMap holding every response until it dies made each young-generation GC markedly slower.
+// And the layer inserted under each Express `app.response`, once per app.
+const held = new WeakMap<object, Hold<unknown>>();
+const layers = new WeakMap<object, object>();
 
-interface Layer {
-  key: symbol;
-  writeHead: Wrapper;
-  write: Wrapper;
-  end: Wrapper;
-  flushHeaders: Wrapper;
+/**
+ * The wrappers, once per Express app, as the prototype of its `app.response` (and so of every `res` of
+ * the app and of its mounted sub-apps): a response that is not held forwards to the methods below.
+ */
+function insertLayer(appResponse: object): object {
+  const below = Object.getPrototypeOf(appResponse) as Methods;
+  const wrap = (method: Method) =>
+    function (this: ServerResponse, ...args: unknown[]): unknown {
+      const hold = held.get(this);
+      if (hold === undefined) return below[method].apply(this, args);
+      return hold.phase === RELEASED ? hold[method].apply(this, args) : hold.call(method, args);
+    };
+  const layer = Object.create(below) as Methods;
+  for (const method of METHODS) {
+    Object.defineProperty(layer, method, { value: wrap(method), writable: true, configurable: true });
+  }
+  Object.setPrototypeOf(appResponse, layer);
+  layers.set(appResponse, layer);
+  return layer;
 }
 
-function makeLayer(depth: number): Layer {
-  const key = Symbol(`@sess/express hold ${depth}`);
-  const node = ServerResponse.prototype as unknown as Record<Method, Fn>;
-  return {
-    key,
-    writeHead(this: Held, ...args: unknown[]): unknown {
-      const hold = this[key];
-      if (hold === undefined) return node.writeHead.apply(this, args);
-      return hold.phase === RELEASED ? hold.writeHead.apply(hold.res, args) : hold.call('writeHead', args);
-    },
-    write(this: Held, ...args: unknown[]): unknown {
-      const hold = this[key];
-      if (hold === undefined) return node.write.apply(this, args);
-      return hold.phase === RELEASED ? hold.write.apply(hold.res, args) : hold.call('write', args);
-    },
-    end(this: Held, ...args: unknown[]): unknown {
-      const hold = this[key];
-      if (hold === undefined) return node.end.apply(this, args);
-      return hold.phase === RELEASED ? hold.end.apply(hold.res, args) : hold.call('end', args);
-    },
-    flushHeaders(this: Held, ...args: unknown[]): unknown {
-      const hold = this[key];
-      if (hold === undefined) return node.flushHeaders.apply(this, args);
-      return hold.phase === RELEASED
-        ? hold.flushHeaders.apply(hold.res, args)
-        : hold.call('flushHeaders', args);
-    },
-  };
+/**
+ * The layer under this response's prototype, when the response can be held through it: the prototype is
+ * an Express `app.response` (Express swaps every `res` to it, and to a sub-app's own on the way in and
+ * out, whose prototype in turn is the parent's), nothing above the layer has own versions of the four
+ * methods (a wrapper installed before us, as compression does, must stay below the hold), and the
+ * response is not held already. Else undefined: the hold then wraps `res` with own properties.
+ */
+function layerFor(res: ServerResponse): object | undefined {
+  for (const method of METHODS) if (Object.hasOwn(res, method)) return undefined;
+  if (held.has(res)) return undefined;
+  const proto = Object.getPrototypeOf(res) as { app?: { response?: unknown } } | null;
+  if (proto === null || !Object.hasOwn(proto, 'app') || proto.app?.response !== proto) return undefined;
+  for (const method of METHODS) if (Object.hasOwn(proto, method)) return undefined;
+  const layer = layers.get(proto);
+  // Mounting an app into another sets its `app.response`'s prototype again: put the layer back.
+  if (layer !== undefined && Object.getPrototypeOf(proto) === layer) return layer;
+  return insertLayer(proto);
 }
-
-const layers: Layer[] = [makeLayer(0)];
 
 /**
  * Holds a response's first `writeHead`/`write`/`end`/`flushHeaders` until `hooks.before(context, res,
@@ -139,8 +149,11 @@ const layers: Layer[] = [makeLayer(0)];
  * Node's, or another middleware's wrappers). On failure the held calls are dropped and `onError` gets the
  * error (the caller passes it to the framework's error handling, which then writes its own response).
  * Once released, the wrappers only forward: they are never deleted from `res`, since deleting properties
- * would turn it into a slow dictionary-mode object. The wrappers are own properties of `res`, not a
- * swapped prototype: Express resets the prototype of `res` when it enters and leaves a mounted sub-app.
+ * would turn it into a slow dictionary-mode object.
+ *
+ * Under Express the wrappers are a prototype layer under the app's `app.response` (see `layerFor`), not a
+ * per-request prototype swap, which Express would undo when entering a mounted sub-app; elsewhere, or on
+ * top of another middleware's own wrappers, they are four closures set as own properties of `res`.
  */
 export function holdResponse<C>(
   res: ServerResponse,
@@ -148,15 +161,26 @@ export function holdResponse<C>(
   context: C,
   onError: (error: unknown) => void,
 ): void {
-  let depth = 0;
-  let layer = layers[0] as Layer;
-  while ((res as Held)[layer.key] !== undefined) {
-    depth++;
-    layer = layers[depth] ??= makeLayer(depth);
+  // Under Express, adding a property to `res` is costly: Express swapped its prototype, after which V8
+  // gives every added property a fresh map, copied from the ~40 `res` already has, and four added
+  // methods were the largest cost of a request that never touches its session. So the wrappers live in
+  // a prototype layer, once per app, and a request only records its hold in a WeakMap.
+  const layer = layerFor(res);
+  if (layer !== undefined) {
+    held.set(res, new Hold(res, Object.getPrototypeOf(layer) as Methods, hooks, context, onError));
+    return;
   }
-  (res as Held)[layer.key] = new Hold(res, hooks, context, onError) as Hold<unknown>;
-  res.writeHead = layer.writeHead as ServerResponse['writeHead'];
-  res.write = layer.write as ServerResponse['write'];
-  res.end = layer.end as ServerResponse['end'];
-  res.flushHeaders = layer.flushHeaders as ServerResponse['flushHeaders'];
+  const hold = new Hold(res, res as unknown as Methods, hooks, context, onError);
+  res.writeHead = ((...args: unknown[]) =>
+    hold.phase === RELEASED
+      ? hold.writeHead.apply(res, args)
+      : hold.call('writeHead', args)) as ServerResponse['writeHead'];
+  res.write = ((...args: unknown[]) =>
+    hold.phase === RELEASED
+      ? hold.write.apply(res, args)
+      : hold.call('write', args)) as ServerResponse['write'];
+  res.end = ((...args: unknown[]) =>
+    hold.phase === RELEASED ? hold.end.apply(res, args) : hold.call('end', args)) as ServerResponse['end'];
+  res.flushHeaders = (...args: unknown[]) =>
+    void (hold.phase === RELEASED ? hold.flushHeaders.apply(res, args) : hold.call('flushHeaders', args));
 }

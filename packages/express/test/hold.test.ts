@@ -7,8 +7,9 @@ import { session } from '@sess/express';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 
-// The hold's wrappers are shared functions that find the response's state through `this`, installed as
-// own properties: these cases are the ones such a design could get wrong.
+// Under Express the hold's wrappers live in a prototype layer under each app's `app.response`, and find
+// the response's state in a WeakMap; elsewhere (or above other wrappers) they are own properties of `res`.
+// These cases are the ones such a design could get wrong.
 
 const probe = () => new ProbedEngine(cacheEngine({ backend: memoryCache() }));
 const open = (engine = probe(), cookieName = 'sessionid') =>
@@ -223,6 +224,66 @@ describe('@sess/express hold: other wrappers, sub-apps, plain node:http', () => 
     expect(reply.body).toBe('ab');
     expect(reply.rawSetCookies).toEqual([]);
     expect(seen).toEqual([true, true]);
+  });
+
+  it('a route before the middleware, in the same app, is not held', async () => {
+    const app = express();
+    app.get('/early', (_req, res) => {
+      res.type('text/plain');
+      const flowing = res.write('a');
+      res.end(String(flowing && res.headersSent));
+    });
+    app.use(session({ sessions: open() }));
+    app.get('/', raw);
+    server = await listenOnLoopback(createServer(app));
+    const c = new Client(server.url);
+    expect((await c.get('/')).body).toBe('part one, part two');
+    expect(c.value).toBeDefined();
+    const early = await c.get('/early');
+    expect(early.body).toBe('atrue');
+    expect(early.rawSetCookies).toEqual([]);
+  });
+
+  it('separate apps, and an app mounted into another after it served requests, are each held', async () => {
+    const inner = express();
+    inner.use(session({ sessions: open() }));
+    inner.get('/raw', raw);
+    const other = express();
+    other.use(session({ sessions: open() }));
+    other.get('/raw', raw);
+    const outer = express();
+    server = await listenOnLoopback(createServer(inner));
+    const before = new Client(server.url);
+    await before.get('/raw');
+    expect(before.value).toBeDefined();
+    await server.close();
+    // Mounting re-parents inner's `app.response` under outer's.
+    outer.use('/inner', inner);
+    outer.use('/other', other);
+    server = await listenOnLoopback(createServer(outer));
+    for (const path of ['/inner/raw', '/other/raw']) {
+      const c = new Client(server.url);
+      const reply = await c.get(path);
+      expect(reply.body).toBe('part one, part two');
+      expect(c.value).toMatch(/^[a-z0-9]{32}$/);
+    }
+  });
+
+  it("a method patched on the app's response object stays below the hold", async () => {
+    const log: string[] = [];
+    const app = express();
+    const write = app.response.write as Write;
+    app.response.write = function (this: ServerResponse, chunk: Chunk, ...rest: unknown[]) {
+      log.push(this.getHeader('Set-Cookie') === undefined ? 'no cookie yet' : 'cookie set');
+      return write.call(this, chunk, ...rest);
+    } as ServerResponse['write'];
+    app.use(session({ sessions: open() }));
+    app.get('/', raw);
+    server = await listenOnLoopback(createServer(app));
+    const c = new Client(server.url);
+    expect((await c.get('/')).body).toBe('part one, part two');
+    expect(c.value).toBeDefined();
+    expect(log).toEqual(['cookie set']);
   });
 
   it("a wrapper called on a response that was never held acts as Node's method", async () => {
