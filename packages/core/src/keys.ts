@@ -9,6 +9,7 @@ export const MIN_KEY_LENGTH = 8;
 export const MAX_KEY_LENGTH = 40;
 
 const KEY_PATTERN = /^[a-z0-9]{8,40}$/;
+const KEY_CODES = Array.from(VALID_KEY_CHARS, (c) => c.charCodeAt(0));
 
 // CSPRNG bytes drawn 4 KiB at a time (one getRandomValues call serves ~60 keys); each byte is used once.
 const pool = new Uint8Array(4096);
@@ -26,13 +27,14 @@ function randomByte(): number {
 
 /** A fresh key, ~165 bits of entropy, unbiased (rejection sampling over CSPRNG bytes). */
 export function generateSessionKey(length: number = SESSION_KEY_LENGTH): string {
-  let out = '';
-  while (out.length < length) {
+  const codes: number[] = [];
+  while (codes.length < length) {
     const byte = randomByte();
     // 252 is the largest multiple of 36 below 256: bytes above it are dropped to keep every char equally likely.
-    if (byte < 252) out += VALID_KEY_CHARS[byte % 36];
+    if (byte < 252) codes.push(KEY_CODES[byte % 36]!);
   }
-  return out;
+  // One flat string: appending char by char would leave a rope that every later hash or lookup flattens.
+  return String.fromCharCode(...codes);
 }
 
 /** Whether `key` is a session key a store engine could have generated. Anything else is treated as no key. */
