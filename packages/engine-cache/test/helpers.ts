@@ -2,10 +2,12 @@
 
 import net from 'node:net';
 import type { Logger, SessionsOptions } from '@sess/core';
-import { Sessions } from '@sess/core';
+import { SessionStoreUnavailable, Sessions } from '@sess/core';
 import type { RedisNodeInfo } from '@sess/test-servers';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { Client } from 'memjs';
+import { expect } from 'vitest';
+import { deadlineQueue } from '../src/deadlines.js';
 
 export const SECRET_KEY = 'engine-cache-test-secret-key-0123456789-abcdefghijklmnopqrstuv';
 
@@ -73,6 +75,48 @@ export async function rejection(promise: Promise<unknown>): Promise<Error> {
     return error as Error;
   }
   throw new Error('expected a rejection, but the promise resolved');
+}
+
+/** A store failure as the middleware maps it: `SessionStoreUnavailable`, status 503. */
+export function expectUnavailable(error: Error): void {
+  expect(error).toBeInstanceOf(SessionStoreUnavailable);
+  expect((error as SessionStoreUnavailable).status).toBe(503);
+}
+
+/**
+ * Saves five sessions, freezes the server (SIGSTOP), and checks that five loads and a create in flight all
+ * fail at their deadline with `message`, that the shared deadline timer lets go of the process once the
+ * server is back (SIGCONT), and that the data is still there.
+ */
+export async function expectFrozenCallsExpire(
+  sessions: Sessions,
+  pid: number,
+  timeoutMs: number,
+  message: RegExp,
+): Promise<void> {
+  const saved: string[] = [];
+  for (let i = 0; i < 5; i++) {
+    const s = sessions.open();
+    s.set('i', i);
+    await s.save();
+    saved.push(s.sessionKey!);
+  }
+  process.kill(pid, 'SIGSTOP');
+  try {
+    const loads = saved.map((key) => rejection(sessions.open(key).load()));
+    const fresh = sessions.open();
+    fresh.set('x', 1);
+    const errors = await Promise.all([...loads, rejection(fresh.save())]);
+    for (const error of errors) {
+      expectUnavailable(error);
+      expect(error.message).toMatch(message);
+    }
+  } finally {
+    process.kill(pid, 'SIGCONT');
+  }
+  expect(deadlineQueue(timeoutMs).size).toBe(0);
+  expect(deadlineQueue(timeoutMs).holdsProcess).toBe(false);
+  expect((await sessions.open(saved[3]).load()).get('i')).toBe(3);
 }
 
 /** Runs one text-protocol command on a memcached server and resolves with its reply up to `END`. */

@@ -1,19 +1,19 @@
 // Memcached down, frozen and restarted: SessionStoreUnavailable within the backend's bound (never an empty
 // session, never a new cookie), and the same client works again once the server is back.
-import { SessionStoreUnavailable } from '@sess/core';
 import { cacheEngine } from '@sess/engine-cache';
 import { memcachedCache } from '@sess/engine-cache/memcached';
 import type { MemcachedServer } from '@sess/test-servers';
 import { startMemcached } from '@sess/test-servers';
 import { Client } from 'memjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deadlineQueue } from '../src/deadlines.js';
-import { makeSessions, memcachedClient, quietMemjsLogger, rejection } from './helpers.js';
-
-function expectUnavailable(error: Error): void {
-  expect(error).toBeInstanceOf(SessionStoreUnavailable);
-  expect((error as SessionStoreUnavailable).status).toBe(503);
-}
+import {
+  expectFrozenCallsExpire,
+  expectUnavailable,
+  makeSessions,
+  memcachedClient,
+  quietMemjsLogger,
+  rejection,
+} from './helpers.js';
 
 describe('memcached down, frozen and restarted', () => {
   let server: MemcachedServer;
@@ -88,30 +88,12 @@ describe('memcached down, frozen and restarted', () => {
     const patient = Client.create(server.servers, { timeout: 30, retries: 1, logger: quietMemjsLogger });
     try {
       const sessions = makeSessions(cacheEngine({ backend: memcachedCache(patient, { timeoutMs: 250 }) }));
-      const saved: string[] = [];
-      for (let i = 0; i < 5; i++) {
-        const s = sessions.open();
-        s.set('i', i);
-        await s.save();
-        saved.push(s.sessionKey!);
-      }
-      const pid = server.pid!;
-      process.kill(pid, 'SIGSTOP');
-      try {
-        const loads = saved.map((key) => rejection(sessions.open(key).load()));
-        const fresh = sessions.open();
-        fresh.set('x', 1);
-        const errors = await Promise.all([...loads, rejection(fresh.save())]);
-        for (const error of errors) {
-          expectUnavailable(error);
-          expect(error.message).toMatch(/^memcached (get|add) did not answer within 250 ms$/);
-        }
-      } finally {
-        process.kill(pid, 'SIGCONT');
-      }
-      expect(deadlineQueue(250).size).toBe(0);
-      expect(deadlineQueue(250).holdsProcess).toBe(false);
-      expect((await sessions.open(saved[3]).load()).get('i')).toBe(3);
+      await expectFrozenCallsExpire(
+        sessions,
+        server.pid!,
+        250,
+        /^memcached (get|add) did not answer within 250 ms$/,
+      );
     } finally {
       patient.close();
     }

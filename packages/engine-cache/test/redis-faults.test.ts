@@ -9,8 +9,13 @@ import type { RedisServer } from '@sess/test-servers';
 import { startRedis } from '@sess/test-servers';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { deadlineQueue } from '../src/deadlines.js';
-import { makeSessions, redisClient, rejection } from './helpers.js';
+import {
+  expectFrozenCallsExpire,
+  expectUnavailable,
+  makeSessions,
+  redisClient,
+  rejection,
+} from './helpers.js';
 import { TcpProxy } from './tcp-proxy.js';
 
 async function ready(client: Redis): Promise<void> {
@@ -19,11 +24,6 @@ async function ready(client: Redis): Promise<void> {
 
 async function down(client: Redis): Promise<void> {
   if (client.status === 'ready') await once(client, 'close');
-}
-
-function expectUnavailable(error: Error): void {
-  expect(error).toBeInstanceOf(SessionStoreUnavailable);
-  expect((error as SessionStoreUnavailable).status).toBe(503);
 }
 
 describe('redis down and restarted (recommended client options)', () => {
@@ -134,30 +134,12 @@ describe('redis frozen or unreachable with ioredis defaults (offline queue on, u
 
   it('a frozen server: every command in flight fails at its deadline, and the shared timer lets go afterwards', async () => {
     const sessions = makeSessions(cacheEngine({ backend: redisCache(client, { timeoutMs: 250 }) }));
-    const saved: string[] = [];
-    for (let i = 0; i < 5; i++) {
-      const s = sessions.open();
-      s.set('i', i);
-      await s.save();
-      saved.push(s.sessionKey!);
-    }
-    const pid = server.pid!;
-    process.kill(pid, 'SIGSTOP');
-    try {
-      const loads = saved.map((key) => rejection(sessions.open(key).load()));
-      const fresh = sessions.open();
-      fresh.set('x', 1);
-      const errors = await Promise.all([...loads, rejection(fresh.save())]);
-      for (const error of errors) {
-        expectUnavailable(error);
-        expect(error.message).toMatch(/^redis (GET|SET NX) did not answer within 250 ms$/);
-      }
-    } finally {
-      process.kill(pid, 'SIGCONT');
-    }
-    expect(deadlineQueue(250).size).toBe(0);
-    expect(deadlineQueue(250).holdsProcess).toBe(false);
-    expect((await sessions.open(saved[3]).load()).get('i')).toBe(3);
+    await expectFrozenCallsExpire(
+      sessions,
+      server.pid!,
+      250,
+      /^redis (GET|SET NX) did not answer within 250 ms$/,
+    );
   });
 
   it('a stopped server: commands parked in the offline queue end in SessionStoreUnavailable, and the client recovers', async () => {
