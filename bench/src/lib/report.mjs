@@ -21,34 +21,62 @@ function ratioOf(section, id, refId, path) {
   return pairedRatio(pick(section.runs[id] ?? [], path), pick(section.runs[refId], path));
 }
 
-// -------------------------------------------------------------------------------------------- W1
-
-export function w1Rows(section) {
+/** One row per candidate: its own fields, how many repetitions measured it, `fields(c, reps, ok)`, its error. */
+function rowsOf(section, fields) {
   return section.candidates.map((c) => {
     const reps = section.runs[c.id] ?? [];
     const ok = reps.filter(Boolean);
-    return {
-      ...c,
-      measured: ok.length,
-      create: median(pick(reps, 'create.opsPerSec')),
-      c1: median(pick(reps, 'c1.opsPerSec')),
-      c1p50: median(pick(reps, 'c1.p50us')),
-      c1p99: median(pick(reps, 'c1.p99us')),
-      c64: median(pick(reps, 'c64.opsPerSec')),
-      c64p50: median(pick(reps, 'c64.p50us')),
-      c64p99: median(pick(reps, 'c64.p99us')),
-      rssMB: median(pick(reps, 'rssMB')),
-      spreadC1: spread(pick(reps, 'c1.opsPerSec')),
-      spreadC64: spread(pick(reps, 'c64.opsPerSec')),
-      ratioC1: ratioOf(section, c.id, c.ref, 'c1.opsPerSec'),
-      ratioC64: ratioOf(section, c.id, c.ref, 'c64.opsPerSec'),
-      altC1: ratioOf(section, c.id, c.alsoRef, 'c1.opsPerSec'),
-      altC64: ratioOf(section, c.id, c.alsoRef, 'c64.opsPerSec'),
-      capped: ok.some((r) => r.create.capped || r.c1.capped || r.c64.capped),
-      valid: ok.length > 0 && ok.every((r) => r.valid),
-      error: section.errors[c.id],
-    };
+    return { ...c, measured: ok.length, ...fields(c, reps, ok), error: section.errors[c.id] };
   });
+}
+
+const allValid = (ok) => ok.length > 0 && ok.every((r) => r.valid);
+const nameCell = (r) => (r.role === 'sess' ? `**${r.label}**` : r.label);
+const roleCell = (r) => `${r.role}${r.info ? ' (info)' : ''}`;
+
+/**
+ * A markdown table: `head` names the columns, `cells(row)` fills a measured row. A row not measured keeps
+ * its `lead(row)` cells and says why, then closes with `pad` pipes (W2's has always been one short).
+ */
+function mdTable(head, rows, { cells, lead, pad, measured = (r) => r.measured > 0, error = (r) => r.error }) {
+  const lines = [`| ${head.join(' | ')} |`, `|${'---|'.repeat(head.length)}`];
+  for (const r of rows) {
+    lines.push(
+      measured(r)
+        ? `| ${cells(r).join(' | ')} |`
+        : `| ${[...lead(r), `not measured: ${oneLine(error(r))}`].join(' | ')} ${'|'.repeat(pad)}`,
+    );
+  }
+  return lines;
+}
+
+/** The footnote under W1 and W2: each candidate with a ref, and the raw limit it is divided by. */
+function refPairs(section, rows) {
+  const pairs = rows.filter((r) => r.ref).map((r) => `${r.label} → ${labelOf(section, r.ref)}`);
+  return `"× ref" pairs: ${pairs.join('; ')}.`;
+}
+
+// -------------------------------------------------------------------------------------------- W1
+
+export function w1Rows(section) {
+  return rowsOf(section, (c, reps, ok) => ({
+    create: median(pick(reps, 'create.opsPerSec')),
+    c1: median(pick(reps, 'c1.opsPerSec')),
+    c1p50: median(pick(reps, 'c1.p50us')),
+    c1p99: median(pick(reps, 'c1.p99us')),
+    c64: median(pick(reps, 'c64.opsPerSec')),
+    c64p50: median(pick(reps, 'c64.p50us')),
+    c64p99: median(pick(reps, 'c64.p99us')),
+    rssMB: median(pick(reps, 'rssMB')),
+    spreadC1: spread(pick(reps, 'c1.opsPerSec')),
+    spreadC64: spread(pick(reps, 'c64.opsPerSec')),
+    ratioC1: ratioOf(section, c.id, c.ref, 'c1.opsPerSec'),
+    ratioC64: ratioOf(section, c.id, c.ref, 'c64.opsPerSec'),
+    altC1: ratioOf(section, c.id, c.alsoRef, 'c1.opsPerSec'),
+    altC64: ratioOf(section, c.id, c.alsoRef, 'c64.opsPerSec'),
+    capped: ok.some((r) => r.create.capped || r.c1.capped || r.c64.capped),
+    valid: allValid(ok),
+  }));
 }
 
 function labelOf(section, id) {
@@ -57,132 +85,175 @@ function labelOf(section, id) {
 
 function w1Table(section) {
   const rows = w1Rows(section);
-  const lines = [
-    '| backend | candidate | role | c1 ops/s | c1 p50 / p99 µs | c64 ops/s | c64 p50 / p99 µs | create ops/s | spread c1 / c64 | × ref c1 / c64 | valid |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+  const head = [
+    'backend',
+    'candidate',
+    'role',
+    'c1 ops/s',
+    'c1 p50 / p99 µs',
+    'c64 ops/s',
+    'c64 p50 / p99 µs',
+    'create ops/s',
+    'spread c1 / c64',
+    '× ref c1 / c64',
+    'valid',
   ];
-  for (const r of rows) {
-    if (r.measured === 0) {
-      lines.push(`| ${r.backend} | ${r.label} | ${r.role} | not measured: ${oneLine(r.error)} ||||||||`);
-      continue;
-    }
-    lines.push(
-      `| ${r.backend} | ${r.role === 'sess' ? `**${r.label}**` : r.label}${r.capped ? ' ⏱' : ''} | ${r.role}${r.info ? ' (info)' : ''} | ${fmtInt(r.c1)} | ${fmtUs(r.c1p50)} / ${fmtUs(r.c1p99)} | ${fmtInt(r.c64)} | ${fmtUs(r.c64p50)} / ${fmtUs(r.c64p99)} | ${fmtInt(r.create)} | ${fmtPct(r.spreadC1)} / ${fmtPct(r.spreadC64)} | ${r.ref ? `${fmtRatio(r.ratioC1)} / ${fmtRatio(r.ratioC64)}` : ''} | ${r.valid ? 'yes' : 'NO'} |`,
-    );
-  }
-  const pairs = rows.filter((r) => r.ref).map((r) => `${r.label} → ${labelOf(section, r.ref)}`);
-  lines.push('', `"× ref" pairs: ${pairs.join('; ')}.`);
+  const lines = mdTable(head, rows, {
+    lead: (r) => [r.backend, r.label, r.role],
+    pad: 8,
+    cells: (r) => [
+      r.backend,
+      `${nameCell(r)}${r.capped ? ' ⏱' : ''}`,
+      roleCell(r),
+      fmtInt(r.c1),
+      `${fmtUs(r.c1p50)} / ${fmtUs(r.c1p99)}`,
+      fmtInt(r.c64),
+      `${fmtUs(r.c64p50)} / ${fmtUs(r.c64p99)}`,
+      fmtInt(r.create),
+      `${fmtPct(r.spreadC1)} / ${fmtPct(r.spreadC64)}`,
+      r.ref ? `${fmtRatio(r.ratioC1)} / ${fmtRatio(r.ratioC64)}` : '',
+      r.valid ? 'yes' : 'NO',
+    ],
+  });
+  lines.push('', refPairs(section, rows));
   return lines.join('\n');
 }
 
 // -------------------------------------------------------------------------------------------- W2
 
 export function w2Rows(section) {
-  return section.candidates.map((c) => {
-    const reps = section.runs[c.id] ?? [];
-    const ok = reps.filter(Boolean);
-    return {
-      ...c,
-      measured: ok.length,
-      ops: median(pick(reps, 'opsPerSec')),
-      p50: median(pick(reps, 'p50us')),
-      p99: median(pick(reps, 'p99us')),
-      bytes: median(pick(reps, 'cookieBytes')),
-      spread: spread(pick(reps, 'opsPerSec')),
-      ratio: ratioOf(section, c.id, c.ref, 'opsPerSec'),
-      valid: ok.length > 0 && ok.every((r) => r.valid),
-      error: section.errors[c.id],
-    };
-  });
+  return rowsOf(section, (c, reps, ok) => ({
+    ops: median(pick(reps, 'opsPerSec')),
+    p50: median(pick(reps, 'p50us')),
+    p99: median(pick(reps, 'p99us')),
+    bytes: median(pick(reps, 'cookieBytes')),
+    spread: spread(pick(reps, 'opsPerSec')),
+    ratio: ratioOf(section, c.id, c.ref, 'opsPerSec'),
+    valid: allValid(ok),
+  }));
 }
 
 function w2Table(section) {
   const rows = w2Rows(section);
-  const lines = [
-    '| family | candidate | role | ops/s | p50 / p99 µs | cookie bytes | spread | × ref | valid |',
-    '|---|---|---|---|---|---|---|---|---|',
+  const head = [
+    'family',
+    'candidate',
+    'role',
+    'ops/s',
+    'p50 / p99 µs',
+    'cookie bytes',
+    'spread',
+    '× ref',
+    'valid',
   ];
-  for (const r of rows) {
-    if (r.measured === 0) {
-      lines.push(`| ${r.family} | ${r.label} | ${r.role} | not measured: ${oneLine(r.error)} |||||`);
-      continue;
-    }
-    lines.push(
-      `| ${r.family} | ${r.role === 'sess' ? `**${r.label}**` : r.label} | ${r.role}${r.info ? ' (info)' : ''} | ${fmtInt(r.ops)} | ${fmtUs(r.p50)} / ${fmtUs(r.p99)} | ${fmtInt(r.bytes)} | ${fmtPct(r.spread)} | ${r.ref ? fmtRatio(r.ratio) : ''} | ${r.valid ? 'yes' : 'NO'} |`,
-    );
-  }
-  const pairs = rows.filter((r) => r.ref).map((r) => `${r.label} → ${labelOf(section, r.ref)}`);
-  lines.push('', `"× ref" pairs: ${pairs.join('; ')}.`);
+  const lines = mdTable(head, rows, {
+    lead: (r) => [r.family, r.label, r.role],
+    pad: 5,
+    cells: (r) => [
+      r.family,
+      nameCell(r),
+      roleCell(r),
+      fmtInt(r.ops),
+      `${fmtUs(r.p50)} / ${fmtUs(r.p99)}`,
+      fmtInt(r.bytes),
+      fmtPct(r.spread),
+      r.ref ? fmtRatio(r.ratio) : '',
+      r.valid ? 'yes' : 'NO',
+    ],
+  });
+  lines.push('', refPairs(section, rows));
   return lines.join('\n');
 }
 
 // -------------------------------------------------------------------------------------------- W3
 
 export function w3Rows(section) {
-  return section.candidates.map((c) => {
-    const reps = section.runs[c.id] ?? [];
-    const ok = reps.filter(Boolean);
-    return {
-      ...c,
-      measured: ok.length,
-      rps: median(pick(reps, 'reqPerSec')),
-      mean: median(pick(reps, 'meanMs')),
-      p50: median(pick(reps, 'p50ms')),
-      p99: median(pick(reps, 'p99ms')),
-      spread: spread(pick(reps, 'reqPerSec')),
-      ratio: ratioOf(section, c.id, c.ref, 'reqPerSec'),
-      // The bare node:http server runs in every framework's group: divide by the one measured beside it.
-      ratioNode:
-        c.server === 'node:http'
-          ? Number.NaN
-          : ratioOf(section, c.id, `${c.framework}/node-http`, 'reqPerSec'),
-      bytes: median(pick(reps, 'cookieBytes')),
-      non2xx: ok.reduce((s, r) => s + r.non2xx, 0),
-      errors: ok.reduce((s, r) => s + r.errors, 0),
-      storeCalls: ok.reduce((s, r) => s + (r.storeCalls ?? 0), 0),
-      checks: ok.map((r) => r.check).join(', '),
-      error: section.errors[c.id],
-    };
-  });
+  return rowsOf(section, (c, reps, ok) => ({
+    rps: median(pick(reps, 'reqPerSec')),
+    mean: median(pick(reps, 'meanMs')),
+    p50: median(pick(reps, 'p50ms')),
+    p99: median(pick(reps, 'p99ms')),
+    spread: spread(pick(reps, 'reqPerSec')),
+    ratio: ratioOf(section, c.id, c.ref, 'reqPerSec'),
+    // The bare node:http server runs in every framework's group: divide by the one measured beside it.
+    ratioNode:
+      c.server === 'node:http' ? Number.NaN : ratioOf(section, c.id, `${c.framework}/node-http`, 'reqPerSec'),
+    bytes: median(pick(reps, 'cookieBytes')),
+    non2xx: ok.reduce((s, r) => s + r.non2xx, 0),
+    errors: ok.reduce((s, r) => s + r.errors, 0),
+    storeCalls: ok.reduce((s, r) => s + (r.storeCalls ?? 0), 0),
+    checks: ok.map((r) => r.check).join(', '),
+  }));
 }
 
 function w3Table(section) {
-  const rows = w3Rows(section);
-  const lines = [
-    '| framework | candidate | role | route | req/s | mean ms | p50 / p99 ms | spread | × fw | × node:http | cookie bytes | non-2xx / errors | store calls (sess) | check |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+  const head = [
+    'framework',
+    'candidate',
+    'role',
+    'route',
+    'req/s',
+    'mean ms',
+    'p50 / p99 ms',
+    'spread',
+    '× fw',
+    '× node:http',
+    'cookie bytes',
+    'non-2xx / errors',
+    'store calls (sess)',
+    'check',
   ];
-  for (const r of rows) {
-    if (r.measured === 0) {
-      lines.push(
-        `| ${r.framework} | ${r.label} | ${r.role} | ${r.path} | not measured: ${oneLine(r.error)} ||||||||||`,
-      );
-      continue;
-    }
-    lines.push(
-      `| ${r.framework} | ${r.role === 'sess' ? `**${r.label}**` : r.label} | ${r.role} | ${r.path} | ${fmtInt(r.rps)} | ${fmtMs(r.mean)} | ${r.p50} / ${r.p99} | ${fmtPct(r.spread)} | ${r.ref ? fmtRatio(r.ratio) : ''} | ${fmtRatio(r.ratioNode)} | ${fmtInt(r.bytes)} | ${r.non2xx} / ${r.errors} | ${r.role === 'sess' ? r.storeCalls : ''} | ${r.checks} |`,
-    );
-  }
-  return lines.join('\n');
+  return mdTable(head, w3Rows(section), {
+    lead: (r) => [r.framework, r.label, r.role, r.path],
+    pad: 10,
+    cells: (r) => [
+      r.framework,
+      nameCell(r),
+      r.role,
+      r.path,
+      fmtInt(r.rps),
+      fmtMs(r.mean),
+      `${r.p50} / ${r.p99}`,
+      fmtPct(r.spread),
+      r.ref ? fmtRatio(r.ratio) : '',
+      fmtRatio(r.ratioNode),
+      fmtInt(r.bytes),
+      `${r.non2xx} / ${r.errors}`,
+      r.role === 'sess' ? r.storeCalls : '',
+      r.checks,
+    ],
+  }).join('\n');
 }
 
 // ----------------------------------------------------------------------------------------- scale
 
 function scaleTable(section) {
-  const lines = [
-    '| database | rows | insert (raw, bulk) s | load p50 / p99 µs (Session, random keys) | loads | clearExpired s | removed | peak RSS MB (clearExpired process; idle baseline) |',
-    '|---|---|---|---|---|---|---|---|',
+  const head = [
+    'database',
+    'rows',
+    'insert (raw, bulk) s',
+    'load p50 / p99 µs (Session, random keys)',
+    'loads',
+    'clearExpired s',
+    'removed',
+    'peak RSS MB (clearExpired process; idle baseline)',
   ];
-  for (const [db, r] of Object.entries(section.results)) {
-    if (!r?.ok) {
-      lines.push(`| ${db} | not measured: ${oneLine(r?.error)} |||||||`);
-      continue;
-    }
-    lines.push(
-      `| ${db} | ${fmtInt(r.rows)} | ${r.insertS.toFixed(1)} | ${fmtUs(r.load.p50us)} / ${fmtUs(r.load.p99us)} | ${fmtInt(r.load.ops)} | ${r.clear.seconds.toFixed(2)} | ${fmtInt(r.clear.removed)} | ${fmtInt(r.clear.peakRssMB)} (${fmtInt(r.clear.baselineRssMB)}) |`,
-    );
-  }
-  return lines.join('\n');
+  return mdTable(head, Object.entries(section.results), {
+    measured: ([, r]) => r?.ok,
+    error: ([, r]) => r?.error,
+    lead: ([db]) => [db],
+    pad: 7,
+    cells: ([db, r]) => [
+      db,
+      fmtInt(r.rows),
+      r.insertS.toFixed(1),
+      `${fmtUs(r.load.p50us)} / ${fmtUs(r.load.p99us)}`,
+      fmtInt(r.load.ops),
+      r.clear.seconds.toFixed(2),
+      fmtInt(r.clear.removed),
+      `${fmtInt(r.clear.peakRssMB)} (${fmtInt(r.clear.baselineRssMB)})`,
+    ],
+  }).join('\n');
 }
 
 // ---------------------------------------------------------------------------------------- targets
@@ -245,14 +316,15 @@ export function targets(results) {
 export function targetsTable(results) {
   const rows = targets(results);
   if (rows.length === 0) return '';
-  const lines = ['| target | goal | measured | met |', '|---|---|---|---|'];
-  for (const t of rows) {
-    const verdict = t.met === null ? 'not measured' : t.met ? 'yes' : '**NO**';
-    lines.push(
-      `| ${t.what} | ≥ ${t.target.toFixed(2)}× | ${fmtRatio(t.value)}${t.detail ? ` (${t.detail})` : ''} | ${verdict} |`,
-    );
-  }
-  return lines.join('\n');
+  return mdTable(['target', 'goal', 'measured', 'met'], rows, {
+    measured: () => true,
+    cells: (t) => [
+      t.what,
+      `≥ ${t.target.toFixed(2)}×`,
+      `${fmtRatio(t.value)}${t.detail ? ` (${t.detail})` : ''}`,
+      t.met === null ? 'not measured' : t.met ? 'yes' : '**NO**',
+    ],
+  }).join('\n');
 }
 
 // ---------------------------------------------------------------------------------------- document
@@ -353,7 +425,7 @@ export function keyRatios(results) {
           ? `; ${fmtRatio(r.altC1)} / ${fmtRatio(r.altC64)} of *${labelOf(results.w1, r.alsoRef)}*`
           : '';
       lines.push(
-        `- W1 ${r.backend}: ${r.role === 'sess' ? `**${r.label}**` : r.label} = ${fmtRatio(r.ratioC1)} at c1, ${fmtRatio(r.ratioC64)} at c64 of *${ref}*${alt}`,
+        `- W1 ${r.backend}: ${nameCell(r)} = ${fmtRatio(r.ratioC1)} at c1, ${fmtRatio(r.ratioC64)} at c64 of *${ref}*${alt}`,
       );
     }
   }
@@ -361,7 +433,7 @@ export function keyRatios(results) {
     for (const r of w2Rows(results.w2)) {
       if (!r.ref || r.measured === 0) continue;
       lines.push(
-        `- W2 ${r.family}: ${r.role === 'sess' ? `**${r.label}**` : r.label} = ${fmtRatio(r.ratio)} of *${labelOf(results.w2, r.ref)}*`,
+        `- W2 ${r.family}: ${nameCell(r)} = ${fmtRatio(r.ratio)} of *${labelOf(results.w2, r.ref)}*`,
       );
     }
   }
@@ -369,7 +441,7 @@ export function keyRatios(results) {
     for (const r of w3Rows(results.w3)) {
       if (!r.ref || r.measured === 0) continue;
       lines.push(
-        `- W3 ${r.framework}: ${r.role === 'sess' ? `**${r.label}**` : r.label} = ${fmtRatio(r.ratio)} of *${r.framework}, no session*, ${fmtRatio(r.ratioNode)} of bare node:http${r.lazy ? ` (store calls: ${r.storeCalls})` : ''}`,
+        `- W3 ${r.framework}: ${nameCell(r)} = ${fmtRatio(r.ratio)} of *${r.framework}, no session*, ${fmtRatio(r.ratioNode)} of bare node:http${r.lazy ? ` (store calls: ${r.storeCalls})` : ''}`,
       );
     }
   }
