@@ -5,7 +5,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { INSTALL, requireBinary } from './binaries.js';
 import { getFreePort, HOST, isPortOpen, ownsListeningPort } from './ports.js';
-import { makeTempDir, reapOrphans, type ServerProcess, spawnServer, withPortRetry } from './process.js';
+import { makeTempDir, reapOrphans, spawnServer, withPortRetry } from './process.js';
+import { ServerHandle } from './server-handle.js';
 
 export interface DynamoDbInfo {
   /** `http://127.0.0.1:PORT` */
@@ -55,15 +56,9 @@ export function findDynamoDbLocalJar(): { jar: string; libDir: string } {
   );
 }
 
-class DynamoDbServerImpl implements DynamoDbServer {
-  readonly host = HOST;
+class DynamoDbServerImpl extends ServerHandle<DynamoDbInfo> implements DynamoDbServer {
   readonly region = 'us-east-1';
   readonly credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-
-  constructor(
-    readonly port: number,
-    private readonly proc: ServerProcess,
-  ) {}
 
   get endpoint(): string {
     return `http://${this.host}:${this.port}`;
@@ -77,18 +72,6 @@ class DynamoDbServerImpl implements DynamoDbServer {
       region: this.region,
       credentials: { ...this.credentials },
     };
-  }
-
-  get pid(): number | undefined {
-    return this.proc.running ? this.proc.pid : undefined;
-  }
-
-  stop(): Promise<void> {
-    return this.proc.stop();
-  }
-
-  toJSON(): DynamoDbInfo {
-    return this.info;
   }
 }
 

@@ -1,23 +1,13 @@
 // A real MariaDB: mariadb-install-db into a temp dir, then mariadbd on a loopback port. root, empty
 // password; an empty database `test` is created at startup (--init-file).
-import { rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { INSTALL, requireBinary } from './binaries.js';
 import { getFreePort, HOST } from './ports.js';
-import {
-  makeTempDir,
-  reapOrphans,
-  runCommand,
-  type ServerProcess,
-  spawnServer,
-  withPortRetry,
-} from './process.js';
+import { makeTempDir, reapOrphans, spawnServer, withPortRetry } from './process.js';
+import { type DatabaseInfo, DatabaseServerHandle, initDataDir } from './server-handle.js';
 
-export interface MariadbInfo {
-  host: string;
-  port: number;
-  user: string;
-  password: string;
+export interface MariadbInfo extends DatabaseInfo {
   /** An empty database created for the tests: `test`. */
   database: string;
   /** `mysql://root@127.0.0.1:PORT/test` */
@@ -37,39 +27,6 @@ export interface MariadbServer extends MariadbInfo {
   stop(): Promise<void>;
 }
 
-class MariadbServerImpl implements MariadbServer {
-  readonly host = HOST;
-  readonly user = 'root';
-  readonly password = '';
-  readonly database = 'test';
-
-  constructor(
-    readonly port: number,
-    private readonly proc: ServerProcess,
-  ) {}
-
-  get url(): string {
-    return `mysql://${this.user}@${this.host}:${this.port}/${this.database}`;
-  }
-
-  get info(): MariadbInfo {
-    const { host, port, user, password, database, url } = this;
-    return { host, port, user, password, database, url };
-  }
-
-  get pid(): number | undefined {
-    return this.proc.running ? this.proc.pid : undefined;
-  }
-
-  stop(): Promise<void> {
-    return this.proc.stop();
-  }
-
-  toJSON(): MariadbInfo {
-    return this.info;
-  }
-}
-
 /** Starts MariaDB on 127.0.0.1 (user root, no password, database `test`). Needs `mariadb-server`. */
 export async function startMariadb(options: StartMariadbOptions = {}): Promise<MariadbServer> {
   const installDb = requireBinary('mariadb-install-db', INSTALL.mariadb);
@@ -82,24 +39,20 @@ export async function startMariadb(options: StartMariadbOptions = {}): Promise<M
   return withPortRetry(getFreePort, async (port) => {
     const dir = makeTempDir('mariadb');
     const data = join(dir, 'data');
-    try {
-      await runCommand(
-        'mariadb',
-        installDb,
-        [
-          '--no-defaults',
-          `--datadir=${data}`,
-          '--auth-root-authentication-method=normal',
-          '--skip-test-db',
-          '--skip-name-resolve',
-          ...userArgs,
-        ],
-        { cwd: dir, timeoutMs },
-      );
-    } catch (error) {
-      rmSync(dir, { recursive: true, force: true });
-      throw error;
-    }
+    await initDataDir(
+      'mariadb',
+      dir,
+      installDb,
+      [
+        '--no-defaults',
+        `--datadir=${data}`,
+        '--auth-root-authentication-method=normal',
+        '--skip-test-db',
+        '--skip-name-resolve',
+        ...userArgs,
+      ],
+      { timeoutMs },
+    );
     const initFile = join(dir, 'init.sql');
     writeFileSync(initFile, 'CREATE DATABASE IF NOT EXISTS `test`;\n');
     // No --log-error: with it the log goes to a file and "ready for connections" never reaches stderr.
@@ -128,6 +81,6 @@ export async function startMariadb(options: StartMariadbOptions = {}): Promise<M
       readyLine: /ready for connections/,
       timeoutMs,
     });
-    return new MariadbServerImpl(port, proc);
+    return new DatabaseServerHandle('mysql', 'root', 'test', port, proc);
   });
 }

@@ -1,14 +1,8 @@
 // A real memcached on a loopback port. It prints no ready line, so readiness = our PID holds the port.
 import { INSTALL, requireBinary } from './binaries.js';
-import { getFreePort, HOST, isPortOpen, ownsListeningPort } from './ports.js';
-import {
-  makeTempDir,
-  reapOrphans,
-  type ServerProcess,
-  spawnServer,
-  withFixedPortRetry,
-  withPortRetry,
-} from './process.js';
+import { HOST, isPortOpen, ownsListeningPort } from './ports.js';
+import { makeTempDir, type ServerProcess, spawnServer } from './process.js';
+import { RestartableServerHandle, startRestartable } from './server-handle.js';
 
 export interface MemcachedInfo {
   host: string;
@@ -60,16 +54,7 @@ async function launchMemcached(
   });
 }
 
-class MemcachedServerImpl implements MemcachedServer {
-  readonly host = HOST;
-  private proc: ServerProcess | undefined;
-
-  constructor(
-    readonly port: number,
-    private readonly args: readonly string[],
-    private readonly timeoutMs: number,
-  ) {}
-
+class MemcachedServerImpl extends RestartableServerHandle<MemcachedInfo> implements MemcachedServer {
   get servers(): string {
     return `${this.host}:${this.port}`;
   }
@@ -77,52 +62,15 @@ class MemcachedServerImpl implements MemcachedServer {
   get info(): MemcachedInfo {
     return { host: this.host, port: this.port, servers: this.servers };
   }
-
-  get pid(): number | undefined {
-    return this.proc?.running ? this.proc.pid : undefined;
-  }
-
-  get running(): boolean {
-    return this.proc?.running ?? false;
-  }
-
-  attach(proc: ServerProcess): void {
-    this.proc = proc;
-  }
-
-  async start(): Promise<void> {
-    if (this.running) return;
-    await reapOrphans();
-    this.proc = await withFixedPortRetry(this.port, () =>
-      launchMemcached(this.port, this.args, this.timeoutMs),
-    );
-  }
-
-  async stop(): Promise<void> {
-    await this.proc?.stop();
-  }
-
-  async restart(): Promise<void> {
-    await this.stop();
-    await this.start();
-  }
-
-  toJSON(): MemcachedInfo {
-    return this.info;
-  }
 }
 
 /** Starts memcached on 127.0.0.1 (a free port unless `port` is given). Needs `memcached`. */
 export async function startMemcached(options: StartMemcachedOptions = {}): Promise<MemcachedServer> {
   requireBinary('memcached', INSTALL.memcached);
-  await reapOrphans();
   const args = options.args ?? [];
   const timeoutMs = options.timeoutMs ?? 30_000;
-  const fixed = options.port;
-  const start = async (port: number) => {
-    const server = new MemcachedServerImpl(port, args, timeoutMs);
-    server.attach(await launchMemcached(port, args, timeoutMs));
-    return server;
-  };
-  return fixed === undefined ? withPortRetry(getFreePort, start) : withFixedPortRetry(fixed, start);
+  return startRestartable(
+    options.port,
+    (port) => new MemcachedServerImpl(port, (p) => launchMemcached(p, args, timeoutMs)),
+  );
 }

@@ -1,24 +1,13 @@
 // A real PostgreSQL: initdb into a temp dir, then postgres on a loopback port. As root, both run as the
 // `postgres` user (initdb refuses root), spawned with its uid/gid.
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { INSTALL, MissingBinaryError, postgresBinDirs, which } from './binaries.js';
 import { getFreePort, HOST } from './ports.js';
-import {
-  makeTempDir,
-  reapOrphans,
-  runCommand,
-  type ServerProcess,
-  spawnServer,
-  withPortRetry,
-} from './process.js';
+import { makeTempDir, reapOrphans, spawnServer, withPortRetry } from './process.js';
+import { type DatabaseInfo, DatabaseServerHandle, initDataDir } from './server-handle.js';
 
-export interface PostgresInfo {
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-  database: string;
+export interface PostgresInfo extends DatabaseInfo {
   /** `postgres://postgres@127.0.0.1:PORT/postgres` */
   url: string;
 }
@@ -63,39 +52,6 @@ function lookupUser(name: string): { uid: number; gid: number } | undefined {
   return undefined;
 }
 
-class PostgresServerImpl implements PostgresServer {
-  readonly host = HOST;
-  readonly user = 'postgres';
-  readonly password = '';
-  readonly database = 'postgres';
-
-  constructor(
-    readonly port: number,
-    private readonly proc: ServerProcess,
-  ) {}
-
-  get url(): string {
-    return `postgres://${this.user}@${this.host}:${this.port}/${this.database}`;
-  }
-
-  get info(): PostgresInfo {
-    const { host, port, user, password, database, url } = this;
-    return { host, port, user, password, database, url };
-  }
-
-  get pid(): number | undefined {
-    return this.proc.running ? this.proc.pid : undefined;
-  }
-
-  stop(): Promise<void> {
-    return this.proc.stop();
-  }
-
-  toJSON(): PostgresInfo {
-    return this.info;
-  }
-}
-
 /** Starts PostgreSQL (trust auth, user `postgres`, fsync off) on 127.0.0.1. Needs the `postgresql` package. */
 export async function startPostgres(options: StartPostgresOptions = {}): Promise<PostgresServer> {
   const bin = findPostgresBinaries();
@@ -115,17 +71,13 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   return withPortRetry(getFreePort, async (port) => {
     const dir = makeTempDir('postgres', owner);
     const data = join(dir, 'data');
-    try {
-      await runCommand(
-        'postgres',
-        bin.initdb,
-        ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C'],
-        { cwd: dir, env, timeoutMs, ...ids },
-      );
-    } catch (error) {
-      rmSync(dir, { recursive: true, force: true });
-      throw error;
-    }
+    await initDataDir(
+      'postgres',
+      dir,
+      bin.initdb,
+      ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C'],
+      { env, timeoutMs, ...ids },
+    );
     const settings: Record<string, string> = {
       listen_addresses: HOST,
       unix_socket_directories: dir,
@@ -152,6 +104,6 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
       stopSignal: 'SIGINT', // fast shutdown; SIGTERM ("smart") would wait for every client to disconnect
       ...ids,
     });
-    return new PostgresServerImpl(port, proc);
+    return new DatabaseServerHandle('postgres', 'postgres', 'postgres', port, proc);
   });
 }

@@ -313,15 +313,19 @@ export function makeTempDir(prefix: string, owner?: { uid: number; gid: number }
 
 // ------------------------------------------------------------------------------------------ spawning
 
-export interface SpawnServerOptions {
-  /** Short name, used in pidfiles and messages ('redis', 'postgres'…). */
-  name: string;
-  command: string;
-  args: readonly string[];
+/** Where and as whom a server or helper command runs. */
+export interface SpawnTarget {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
   uid?: number;
   gid?: number;
+}
+
+export interface SpawnServerOptions extends SpawnTarget {
+  /** Short name, used in pidfiles and messages ('redis', 'postgres'…). */
+  name: string;
+  command: string;
+  args: readonly string[];
   /** Removed when the server stops (or is reaped). */
   tmpDirs?: readonly string[];
   /** Ready when a line of stdout/stderr matches. */
@@ -393,6 +397,26 @@ export class ServerProcess {
   }
 }
 
+/** Spawns `command` in its own process group (so killHard reaches its children), its output into `tail`. */
+function spawnDetached(
+  command: string,
+  args: readonly string[],
+  options: SpawnTarget,
+  tail: OutputTail,
+): ChildProcess {
+  const child = spawn(command, args, {
+    cwd: options.cwd ?? tmpdir(),
+    env: options.env ?? process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+    ...(options.uid !== undefined ? { uid: options.uid } : {}),
+    ...(options.gid !== undefined ? { gid: options.gid } : {}),
+  });
+  child.stdout?.on('data', (chunk: Buffer) => tail.push('stdout', chunk));
+  child.stderr?.on('data', (chunk: Buffer) => tail.push('stderr', chunk));
+  return child;
+}
+
 /**
  * Spawns a server (detached, in its own process group), records its pidfile, and resolves once it is
  * ready. If it exits first or is not ready within `timeoutMs`, it is killed and a `ServerStartError` with
@@ -401,17 +425,8 @@ export class ServerProcess {
 export async function spawnServer(options: SpawnServerOptions): Promise<ServerProcess> {
   installHooks();
   const tmpDirs = options.tmpDirs ?? [];
-  const child = spawn(options.command, options.args, {
-    cwd: options.cwd ?? tmpdir(),
-    env: options.env ?? process.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-    ...(options.uid !== undefined ? { uid: options.uid } : {}),
-    ...(options.gid !== undefined ? { gid: options.gid } : {}),
-  });
   const tail = new OutputTail();
-  child.stdout?.on('data', (chunk: Buffer) => tail.push('stdout', chunk));
-  child.stderr?.on('data', (chunk: Buffer) => tail.push('stderr', chunk));
+  const child = spawnDetached(options.command, options.args, options, tail);
 
   const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
   const pid = child.pid;
@@ -501,20 +516,11 @@ export async function runCommand(
   name: string,
   command: string,
   args: readonly string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; uid?: number; gid?: number; timeoutMs?: number } = {},
+  options: SpawnTarget & { timeoutMs?: number } = {},
 ): Promise<string> {
   installHooks();
-  const child = spawn(command, args, {
-    cwd: options.cwd ?? tmpdir(),
-    env: options.env ?? process.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-    ...(options.uid !== undefined ? { uid: options.uid } : {}),
-    ...(options.gid !== undefined ? { gid: options.gid } : {}),
-  });
   const tail = new OutputTail(200);
-  child.stdout?.on('data', (chunk: Buffer) => tail.push('stdout', chunk));
-  child.stderr?.on('data', (chunk: Buffer) => tail.push('stderr', chunk));
+  const child = spawnDetached(command, args, options, tail);
   const pid = child.pid;
   if (pid !== undefined) live.set(pid, { pid, pidfile: undefined, tmpDirs: [] });
   const timeoutMs = options.timeoutMs ?? 60_000;

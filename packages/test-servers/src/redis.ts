@@ -1,14 +1,8 @@
 // A real redis-server on a loopback port, in a temp dir, with no persistence.
 import { INSTALL, requireBinary } from './binaries.js';
-import { getFreePort, HOST } from './ports.js';
-import {
-  makeTempDir,
-  reapOrphans,
-  type ServerProcess,
-  spawnServer,
-  withFixedPortRetry,
-  withPortRetry,
-} from './process.js';
+import { HOST } from './ports.js';
+import { makeTempDir, type ServerProcess, spawnServer } from './process.js';
+import { RestartableServerHandle, startRestartable } from './server-handle.js';
 
 export interface RedisInfo {
   host: string;
@@ -82,16 +76,7 @@ export async function launchRedis(
   });
 }
 
-class RedisServerImpl implements RedisServer {
-  readonly host = HOST;
-  private proc: ServerProcess | undefined;
-
-  constructor(
-    readonly port: number,
-    private readonly args: readonly string[],
-    private readonly timeoutMs: number,
-  ) {}
-
+class RedisServerImpl extends RestartableServerHandle<RedisInfo> implements RedisServer {
   get url(): string {
     return `redis://${this.host}:${this.port}`;
   }
@@ -99,52 +84,15 @@ class RedisServerImpl implements RedisServer {
   get info(): RedisInfo {
     return { host: this.host, port: this.port, url: this.url };
   }
-
-  get pid(): number | undefined {
-    return this.proc?.running ? this.proc.pid : undefined;
-  }
-
-  get running(): boolean {
-    return this.proc?.running ?? false;
-  }
-
-  attach(proc: ServerProcess): void {
-    this.proc = proc;
-  }
-
-  async start(): Promise<void> {
-    if (this.running) return;
-    await reapOrphans();
-    this.proc = await withFixedPortRetry(this.port, () =>
-      launchRedis('redis', this.port, this.args, this.timeoutMs),
-    );
-  }
-
-  async stop(): Promise<void> {
-    await this.proc?.stop();
-  }
-
-  async restart(): Promise<void> {
-    await this.stop();
-    await this.start();
-  }
-
-  toJSON(): RedisInfo {
-    return this.info;
-  }
 }
 
 /** Starts a redis-server on 127.0.0.1 (a free port unless `port` is given). Needs `redis-server`. */
 export async function startRedis(options: StartRedisOptions = {}): Promise<RedisServer> {
   requireBinary('redis-server', INSTALL.redis);
-  await reapOrphans();
   const args = options.args ?? [];
   const timeoutMs = options.timeoutMs ?? 30_000;
-  const fixed = options.port;
-  const start = async (port: number) => {
-    const server = new RedisServerImpl(port, args, timeoutMs);
-    server.attach(await launchRedis('redis', port, args, timeoutMs));
-    return server;
-  };
-  return fixed === undefined ? withPortRetry(getFreePort, start) : withFixedPortRetry(fixed, start);
+  return startRestartable(
+    options.port,
+    (port) => new RedisServerImpl(port, (p) => launchRedis('redis', p, args, timeoutMs)),
+  );
 }

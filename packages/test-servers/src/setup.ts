@@ -2,23 +2,11 @@
 
 import type { ProvidedContext } from 'vitest';
 import type { TestProject } from 'vitest/node';
-import type { DynamoDbInfo } from './dynamodb.js';
-import type { MariadbInfo } from './mariadb.js';
-import type { MemcachedInfo } from './memcached.js';
-import type { PostgresInfo } from './postgres.js';
-import type { RedisInfo } from './redis.js';
-import type { RedisClusterInfo } from './redis-cluster.js';
 import { type ServerInfos, type ServerName, startServers } from './servers.js';
 
 declare module 'vitest' {
-  export interface ProvidedContext {
-    redis: RedisInfo;
-    redisCluster: RedisClusterInfo;
-    memcached: MemcachedInfo;
-    postgres: PostgresInfo;
-    mariadb: MariadbInfo;
-    dynamodb: DynamoDbInfo;
-  }
+  // Every server's info, under its name (`inject('redis')`).
+  export interface ProvidedContext extends ServerInfos {}
 }
 
 /** What a globalSetup function needs of vitest's TestProject. */
