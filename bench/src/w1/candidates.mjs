@@ -13,6 +13,50 @@ const require = createRequire(import.meta.url);
 const TTL_S = 1_209_600;
 const SESSION_SALT = 'django.contrib.sessions.SessionStore';
 
+/** A sess runner that closes `client` too, after its sessions. */
+function closingToo(runner, closeClient) {
+  return {
+    ...runner,
+    close: async () => {
+      await runner.close();
+      await closeClient();
+    },
+  };
+}
+
+/** sess over engine-db on `database` (an adapter over an open handle), its django_session table created. */
+async function dbSessRunner(database, closeClient) {
+  const { dbEngine } = await import('@sess/engine-db');
+  const engine = dbEngine({ database });
+  await engine.createTable();
+  const runner = sessRunner(engine);
+  return closeClient ? closingToo(runner, closeClient) : runner;
+}
+
+/**
+ * A raw limit: the session as JSON text under a random key, `get(key)` → text and `set(key, text, created)`.
+ * The in-memory and SQLite limits stay written out: their calls are synchronous, and awaiting them would
+ * add microtasks to what they measure.
+ */
+function jsonRunner({ get, set, close = async () => {} }) {
+  return {
+    async create(data) {
+      const key = randomKey();
+      await set(key, JSON.stringify(data), true);
+      return key;
+    },
+    async roundtrip(key) {
+      const data = JSON.parse(await get(key));
+      data.counter++;
+      await set(key, JSON.stringify(data), false);
+    },
+    async read(key) {
+      return JSON.parse(await get(key)).counter;
+    },
+    close,
+  };
+}
+
 // ---------------------------------------------------------------------------------------------- memory
 
 const memory = [
@@ -119,14 +163,7 @@ const redis = [
       const { cacheEngine } = await import('@sess/engine-cache');
       const { redisCache } = await import('@sess/engine-cache/redis');
       const client = await ioredisClient(env);
-      const runner = sessRunner(cacheEngine({ backend: redisCache(client) }));
-      return {
-        ...runner,
-        close: async () => {
-          await runner.close();
-          await client.quit();
-        },
-      };
+      return closingToo(sessRunner(cacheEngine({ backend: redisCache(client) })), () => client.quit());
     },
   },
   {
@@ -150,22 +187,11 @@ const redis = [
     needs: ['redis'],
     async make(env) {
       const client = await ioredisClient(env);
-      return {
-        async create(data) {
-          const key = randomKey();
-          await client.set(key, JSON.stringify(data), 'EX', TTL_S);
-          return key;
-        },
-        async roundtrip(key) {
-          const data = JSON.parse(await client.get(key));
-          data.counter++;
-          await client.set(key, JSON.stringify(data), 'EX', TTL_S);
-        },
-        async read(key) {
-          return JSON.parse(await client.get(key)).counter;
-        },
+      return jsonRunner({
+        get: (key) => client.get(key),
+        set: (key, text) => client.set(key, text, 'EX', TTL_S),
         close: () => client.quit(),
-      };
+      });
     },
   },
   {
@@ -177,20 +203,15 @@ const redis = [
     async make(env) {
       const client = await ioredisClient(env);
       return {
-        async create(data) {
-          const key = randomKey();
-          await client.set(key, Buffer.from(JSON.stringify(data)), 'EX', TTL_S, 'NX');
-          return key;
-        },
-        async roundtrip(key) {
-          const data = JSON.parse(await client.getBuffer(key));
-          data.counter++;
-          await client.set(key, Buffer.from(JSON.stringify(data)), 'EX', TTL_S, 'XX');
-        },
+        ...jsonRunner({
+          get: (key) => client.getBuffer(key),
+          set: (key, text, created) => client.set(key, Buffer.from(text), 'EX', TTL_S, created ? 'NX' : 'XX'),
+          close: () => client.quit(),
+        }),
+        // The check at the end reads a string, as it always has.
         async read(key) {
           return JSON.parse(await client.get(key)).counter;
         },
-        close: () => client.quit(),
       };
     },
   },
@@ -204,22 +225,11 @@ const redis = [
       const client = createClient({ url: env.servers.redis.url });
       await client.connect();
       const opts = { expiration: { type: 'EX', value: TTL_S } };
-      return {
-        async create(data) {
-          const key = randomKey();
-          await client.set(key, JSON.stringify(data), opts);
-          return key;
-        },
-        async roundtrip(key) {
-          const data = JSON.parse(await client.get(key));
-          data.counter++;
-          await client.set(key, JSON.stringify(data), opts);
-        },
-        async read(key) {
-          return JSON.parse(await client.get(key)).counter;
-        },
+      return jsonRunner({
+        get: (key) => client.get(key),
+        set: (key, text) => client.set(key, text, opts),
         close: () => client.quit(),
-      };
+      });
     },
   },
 ];
@@ -248,14 +258,7 @@ const memcached = [
       const { cacheEngine } = await import('@sess/engine-cache');
       const { memcachedCache } = await import('@sess/engine-cache/memcached');
       const client = await memjsClient(env);
-      const runner = sessRunner(cacheEngine({ backend: memcachedCache(client) }));
-      return {
-        ...runner,
-        close: async () => {
-          await runner.close();
-          await client.close();
-        },
-      };
+      return closingToo(sessRunner(cacheEngine({ backend: memcachedCache(client) })), () => client.close());
     },
   },
   {
@@ -278,25 +281,13 @@ const memcached = [
     async make(env) {
       const client = await memjsClient(env);
       const opts = { expires: TTL_S };
-      return {
-        async create(data) {
-          const key = randomKey();
-          await memjsCall(client, 'set', key, JSON.stringify(data), opts);
-          return key;
-        },
-        async roundtrip(key) {
-          const value = await memjsCall(client, 'get', key);
-          const data = JSON.parse(value);
-          data.counter++;
-          await memjsCall(client, 'set', key, JSON.stringify(data), opts);
-        },
-        async read(key) {
-          return JSON.parse(await memjsCall(client, 'get', key)).counter;
-        },
+      return jsonRunner({
+        get: (key) => memjsCall(client, 'get', key),
+        set: (key, text) => memjsCall(client, 'set', key, text, opts),
         async close() {
           client.close();
         },
-      };
+      });
     },
   },
 ];
@@ -321,22 +312,7 @@ function rawFiles(dir, fsync) {
     }
     await rename(tmp, join(dir, key));
   }
-  return {
-    async create(data) {
-      const key = randomKey();
-      await put(key, JSON.stringify(data));
-      return key;
-    },
-    async roundtrip(key) {
-      const data = JSON.parse(await readFile(join(dir, key), 'utf8'));
-      data.counter++;
-      await put(key, JSON.stringify(data));
-    },
-    async read(key) {
-      return JSON.parse(await readFile(join(dir, key), 'utf8')).counter;
-    },
-    async close() {},
-  };
+  return jsonRunner({ get: (key) => readFile(join(dir, key), 'utf8'), set: put });
 }
 
 const file = [
@@ -442,12 +418,9 @@ const sqlite = [
     // Same work as sess, the format included: what the engine costs beyond Django's encoding.
     alsoRef: 'sqlite/raw-django',
     async make(env) {
-      const { dbEngine } = await import('@sess/engine-db');
       const { sqlite: sqliteDb } = await import('@sess/engine-db/sqlite');
       // The path form, as users write it: the engine opens the file with WAL and synchronous=NORMAL.
-      const engine = dbEngine({ database: sqliteDb(join(env.tmpDir, 'sessions.sqlite3')) });
-      await engine.createTable();
-      return sessRunner(engine);
+      return dbSessRunner(sqliteDb(join(env.tmpDir, 'sessions.sqlite3')));
     },
   },
   {
@@ -498,20 +471,10 @@ const postgres = [
     ref: 'postgres/raw',
     needs: ['postgres'],
     async make(env) {
-      const { dbEngine } = await import('@sess/engine-db');
       const { postgres: pgDb } = await import('@sess/engine-db/postgres');
       const pool = await pgPool(env);
       await pool.query('DROP TABLE IF EXISTS django_session');
-      const engine = dbEngine({ database: pgDb(pool) });
-      await engine.createTable();
-      const runner = sessRunner(engine);
-      return {
-        ...runner,
-        close: async () => {
-          await runner.close();
-          await pool.end();
-        },
-      };
+      return dbSessRunner(pgDb(pool), () => pool.end());
     },
   },
   {
@@ -549,24 +512,14 @@ const postgres = [
         text: 'SELECT session_data FROM raw_session WHERE session_key = $1 AND expire_date > $2',
       };
       const expiry = () => new Date(Date.now() + TTL_S * 1000);
-      return {
-        async create(data) {
-          const key = randomKey();
-          await pool.query({ ...upsert, values: [key, JSON.stringify(data), expiry()] });
-          return key;
-        },
-        async roundtrip(key) {
+      return jsonRunner({
+        get: async (key) => {
           const { rows } = await pool.query({ ...select, values: [key, new Date()] });
-          const data = JSON.parse(rows[0].session_data);
-          data.counter++;
-          await pool.query({ ...upsert, values: [key, JSON.stringify(data), expiry()] });
+          return rows[0].session_data;
         },
-        async read(key) {
-          const { rows } = await pool.query({ ...select, values: [key, new Date()] });
-          return JSON.parse(rows[0].session_data).counter;
-        },
+        set: (key, text) => pool.query({ ...upsert, values: [key, text, expiry()] }),
         close: () => pool.end(),
-      };
+      });
     },
   },
 ];
@@ -587,20 +540,10 @@ const mariadb = [
     ref: 'mariadb/raw',
     needs: ['mariadb'],
     async make(env) {
-      const { dbEngine } = await import('@sess/engine-db');
       const { mysql: mysqlDb } = await import('@sess/engine-db/mysql');
       const pool = await mysqlPool(env);
       await pool.query('DROP TABLE IF EXISTS django_session');
-      const engine = dbEngine({ database: mysqlDb(pool) });
-      await engine.createTable();
-      const runner = sessRunner(engine);
-      return {
-        ...runner,
-        close: async () => {
-          await runner.close();
-          await pool.end();
-        },
-      };
+      return dbSessRunner(mysqlDb(pool), () => pool.end());
     },
   },
   {
@@ -618,24 +561,14 @@ const mariadb = [
         'INSERT INTO raw_session (session_key, session_data, expire_date) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE session_data = VALUES(session_data), expire_date = VALUES(expire_date)';
       const select = 'SELECT session_data FROM raw_session WHERE session_key = ? AND expire_date > ?';
       const expiry = () => new Date(Date.now() + TTL_S * 1000);
-      return {
-        async create(data) {
-          const key = randomKey();
-          await pool.execute(upsert, [key, JSON.stringify(data), expiry()]);
-          return key;
-        },
-        async roundtrip(key) {
+      return jsonRunner({
+        get: async (key) => {
           const [rows] = await pool.execute(select, [key, new Date()]);
-          const data = JSON.parse(rows[0].session_data);
-          data.counter++;
-          await pool.execute(upsert, [key, JSON.stringify(data), expiry()]);
+          return rows[0].session_data;
         },
-        async read(key) {
-          const [rows] = await pool.execute(select, [key, new Date()]);
-          return JSON.parse(rows[0].session_data).counter;
-        },
+        set: (key, text) => pool.execute(upsert, [key, text, expiry()]),
         close: () => pool.end(),
-      };
+      });
     },
   },
 ];
@@ -673,21 +606,11 @@ const dynamodb = [
     ref: 'dynamodb/raw',
     needs: ['dynamodb'],
     async make(env) {
-      const { dbEngine } = await import('@sess/engine-db');
       const { dynamodb: dynamoDb } = await import('@sess/engine-db/dynamodb');
       const { DeleteTableCommand } = await import('@aws-sdk/client-dynamodb');
       const client = await dynamoClient(env);
       await client.send(new DeleteTableCommand({ TableName: 'django_session' })).catch(() => {});
-      const engine = dbEngine({ database: dynamoDb(client) });
-      await engine.createTable();
-      const runner = sessRunner(engine);
-      return {
-        ...runner,
-        close: async () => {
-          await runner.close();
-          await client.destroy();
-        },
-      };
+      return dbSessRunner(dynamoDb(client), () => client.destroy());
     },
   },
   {
@@ -699,45 +622,32 @@ const dynamodb = [
       const { GetItemCommand, PutItemCommand } = await import('@aws-sdk/client-dynamodb');
       const client = await dynamoClient(env);
       await freshTable(client, 'raw_sessions', 'session_key');
-      const put = (key, data) =>
-        client.send(
-          new PutItemCommand({
-            TableName: 'raw_sessions',
-            Item: {
-              session_key: { S: key },
-              session_data: { S: JSON.stringify(data) },
-              expires: { N: String(Math.floor(Date.now() / 1000) + TTL_S) },
-            },
-          }),
-        );
-      const get = async (key) => {
-        const { Item } = await client.send(
-          new GetItemCommand({
-            TableName: 'raw_sessions',
-            Key: { session_key: { S: key } },
-            ConsistentRead: true,
-          }),
-        );
-        return JSON.parse(Item.session_data.S);
-      };
-      return {
-        async create(data) {
-          const key = randomKey();
-          await put(key, data);
-          return key;
+      return jsonRunner({
+        get: async (key) => {
+          const { Item } = await client.send(
+            new GetItemCommand({
+              TableName: 'raw_sessions',
+              Key: { session_key: { S: key } },
+              ConsistentRead: true,
+            }),
+          );
+          return Item.session_data.S;
         },
-        async roundtrip(key) {
-          const data = await get(key);
-          data.counter++;
-          await put(key, data);
-        },
-        async read(key) {
-          return (await get(key)).counter;
-        },
+        set: (key, text) =>
+          client.send(
+            new PutItemCommand({
+              TableName: 'raw_sessions',
+              Item: {
+                session_key: { S: key },
+                session_data: { S: text },
+                expires: { N: String(Math.floor(Date.now() / 1000) + TTL_S) },
+              },
+            }),
+          ),
         async close() {
           client.destroy();
         },
-      };
+      });
     },
   },
 ];
