@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Sessions } from '@sess/core';
+import { printResult } from '../lib/child-result.mjs';
 import { makeSessionData, quietLogger, SECRET_KEY } from '../lib/data.mjs';
 import { summarizePhase } from '../lib/stats.mjs';
 
@@ -110,15 +111,4 @@ async function clear() {
   return { ok: true, seconds, removed, peakRssMB: mb(peak), baselineRssMB };
 }
 
-(step === 'fill' ? fill() : clear()).then(
-  (result) => {
-    process.stdout.write(`${JSON.stringify(result)}\n`);
-    process.exit(0);
-  },
-  (error) => {
-    process.stdout.write(
-      `${JSON.stringify({ ok: false, error: String(error?.stack ?? error).slice(0, 600) })}\n`,
-    );
-    process.exit(0);
-  },
-);
+printResult(step === 'fill' ? fill() : clear());

@@ -1,6 +1,7 @@
 // One W1 measurement of one candidate, in a fresh process: create N sessions (one at a time), then the
 // round trip load → counter++ → save over them one at a time (c1) and with 64 in flight (c64).
 // Prints one JSON line on stdout.
+import { printResult } from '../lib/child-result.mjs';
 import { makeSessionData } from '../lib/data.mjs';
 import { w1Candidate } from './candidates.mjs';
 import { timedPhase } from './measure.mjs';
@@ -44,15 +45,4 @@ async function main() {
   }
 }
 
-main().then(
-  (result) => {
-    process.stdout.write(`${JSON.stringify(result)}\n`);
-    process.exit(0);
-  },
-  (error) => {
-    process.stdout.write(
-      `${JSON.stringify({ ok: false, id, error: String(error?.stack ?? error).slice(0, 600) })}\n`,
-    );
-    process.exit(0);
-  },
-);
+printResult(main(), { id });

@@ -1,6 +1,7 @@
 // One W2 measurement of one codec, in a fresh process: decode → counter++ → encode, one at a time, for a
 // fixed time after a short warm-up. Prints one JSON line on stdout.
 import { performance } from 'node:perf_hooks';
+import { printResult } from '../lib/child-result.mjs';
 import { makeSessionData } from '../lib/data.mjs';
 import { summarizePhase } from '../lib/stats.mjs';
 import { w2Candidate } from './candidates.mjs';
@@ -41,15 +42,4 @@ async function main() {
   };
 }
 
-main().then(
-  (result) => {
-    process.stdout.write(`${JSON.stringify(result)}\n`);
-    process.exit(0);
-  },
-  (error) => {
-    process.stdout.write(
-      `${JSON.stringify({ ok: false, id, error: String(error?.stack ?? error).slice(0, 600) })}\n`,
-    );
-    process.exit(0);
-  },
-);
+printResult(main(), { id });

@@ -154,6 +154,19 @@ async function express(ctx) {
 
 // ----------------------------------------------------------------------------------------- fastify
 
+/** /new and / for the fastify plugins whose `req.session` has get and set. */
+function getSetRoutes(app) {
+  app.get('/new', async (req) => {
+    for (const [k, v] of Object.entries(newData())) req.session.set(k, v);
+    return 'created';
+  });
+  app.get('/', async (req) => {
+    const counter = req.session.get('counter') + 1;
+    req.session.set('counter', counter);
+    return String(counter);
+  });
+}
+
 async function fastify(ctx) {
   const { default: Fastify } = await import('fastify');
   const app = Fastify({ logger: false });
@@ -169,15 +182,7 @@ async function fastify(ctx) {
       saveUninitialized: false,
       cookie: { maxAge: COOKIE_AGE_MS, secure: false },
     });
-    app.get('/new', async (req) => {
-      for (const [k, v] of Object.entries(newData())) req.session.set(k, v);
-      return 'created';
-    });
-    app.get('/', async (req) => {
-      const counter = req.session.get('counter') + 1;
-      req.session.set('counter', counter);
-      return String(counter);
-    });
+    getSetRoutes(app);
   } else if (c === 'secure-session') {
     const sodium = require('sodium-native');
     const key = Buffer.alloc(sodium.crypto_secretbox_KEYBYTES);
@@ -186,15 +191,7 @@ async function fastify(ctx) {
       key,
       cookie: { path: '/', maxAge: COOKIE_AGE_MS / 1000 },
     });
-    app.get('/new', async (req) => {
-      for (const [k, v] of Object.entries(newData())) req.session.set(k, v);
-      return 'created';
-    });
-    app.get('/', async (req) => {
-      const counter = req.session.get('counter') + 1;
-      req.session.set('counter', counter);
-      return String(counter);
-    });
+    getSetRoutes(app);
   } else if (c.startsWith('sess')) {
     const { session: sessPlugin } = await import('@sess/fastify');
     const sessions = await sessSessions(ctx);

@@ -6,6 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import autocannon from 'autocannon';
+import { printResult } from '../lib/child-result.mjs';
 
 const { step, poolFile, port, path, connections, durationS, warmupS, poolSize, fixedCookie } = JSON.parse(
   process.argv[2],
@@ -103,15 +104,4 @@ async function main() {
   };
 }
 
-main().then(
-  (result) => {
-    process.stdout.write(`${JSON.stringify(result)}\n`);
-    process.exit(0);
-  },
-  (error) => {
-    process.stdout.write(
-      `${JSON.stringify({ ok: false, error: String(error?.stack ?? error).slice(0, 600) })}\n`,
-    );
-    process.exit(0);
-  },
-);
+printResult(main());
