@@ -1,7 +1,6 @@
 // DynamoDB-specific behaviour, against real DynamoDB Local: the stored item, TTL lag, the 400 KB limit,
 // clearExpired at scale, and failures (server stopped, server silent, table missing).
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server, type Socket } from 'node:net';
 import {
   BatchWriteItemCommand,
   CreateTableCommand,
@@ -14,13 +13,11 @@ import {
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import {
-  CreateError,
   ImproperlyConfigured,
   InvalidSessionKey,
   SessionStoreUnavailable,
   Sessions,
   SessionTooLarge,
-  UpdateError,
 } from '@sess/core';
 import { type DbEngine, dbEngine } from '@sess/engine-db';
 import { DYNAMODB_ITEM_LIMIT, dynamodb, itemSize } from '@sess/engine-db/dynamodb';
@@ -28,6 +25,15 @@ import { type DynamoDbServer, startDynamoDb } from '@sess/test-servers';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { numberSize, toItem } from '../src/dynamodb-item.js';
 import { dropTable, dynamoClient, uniqueTable } from './dynamodb-helpers.js';
+import {
+  expectCreateOverExistingKeyRefused,
+  expectDeleteExpiredLimit,
+  expectExpiredNotRevived,
+  expectOnlyLiveLeft,
+  expectStoreUnavailable,
+  savedSession,
+  silentServer,
+} from './helpers.ts';
 
 const SECRET = 'dynamodb-test-secret-key-0123456789-abcdefghijklmnop';
 const HOUR = 3600_000;
@@ -216,19 +222,7 @@ describe('DynamoDB adapter against DynamoDB Local', () => {
     });
 
     it('an insert over an existing key raises CreateError and keeps the stored data', async () => {
-      const s = sessions.open();
-      s.set('mine', true);
-      await s.save();
-      const expiryDate = new Date(Date.now() + HOUR);
-      await expect(
-        engine.save(
-          s.sessionKey!,
-          { theirs: true },
-          { mustCreate: true, expiryAge: 3600, expiryDate },
-          sessions.context,
-        ),
-      ).rejects.toThrow(CreateError);
-      expect((await sessions.open(s.sessionKey).load()).items()).toEqual([['mine', true]]);
+      await expectCreateOverExistingKeyRefused(engine, sessions);
     });
 
     it('keys that are not session keys are refused before any request', async () => {
@@ -256,13 +250,7 @@ describe('DynamoDB adapter against DynamoDB Local', () => {
     });
 
     it('deleteExpired honours its limit', async () => {
-      const t = dynamodb(client, { table }).table(table);
-      const past = new Date(Date.now() - HOUR);
-      const keys = Array.from({ length: 5 }, (_, i) => `limit${i}`.padEnd(32, 'a'));
-      for (const sessionKey of keys)
-        expect(await t.insert({ sessionKey, sessionData: 'x', expireDate: past })).toBe(true);
-      expect(await t.deleteExpired(new Date(), 2)).toBe(2);
-      expect(await t.deleteExpired(new Date(), 1000)).toBe(3);
+      const keys = await expectDeleteExpiredLimit(dynamodb(client, { table }).table(table));
       for (const key of keys) expect(await rawGet(client, table, key)).toBeUndefined();
     });
 
@@ -288,14 +276,7 @@ describe('DynamoDB adapter against DynamoDB Local', () => {
         new PutItemCommand({ TableName: table, Item: rawItem(key, data, Date.now() - 60_000) }),
       );
       expect(await engine.loadRecord(key, sessions.context)).toBeNull();
-      await expect(
-        engine.save(
-          key,
-          { user_id: 9 },
-          { mustCreate: false, expiryAge: 600, expiryDate: new Date(Date.now() + 600_000) },
-          sessions.context,
-        ),
-      ).rejects.toThrow(UpdateError);
+      await expectExpiredNotRevived(engine, sessions, key);
       const stored = await rawGet(client, table, key);
       expect(await sessions.open().decode(stored!.session_data!.S!)).toEqual({ user_id: 8 });
     });
@@ -314,16 +295,14 @@ describe('DynamoDB adapter against DynamoDB Local', () => {
       const before = await countItems(client, table);
 
       // Besides these, the table holds the expired items of the tests above: all of them must go.
-      const cleared = await sessions.clearExpired();
-      expect(cleared).toBeGreaterThanOrEqual(3000);
-      expect(cleared).toBe(before - 200);
-      expect(await countItems(client, table)).toBe(200);
-      for (const item of live.filter((_, i) => i % 20 === 0)) {
-        expect((await sessions.open(item.session_key.S).load()).get('live')).toBe(true);
-      }
+      await expectOnlyLiveLeft(
+        sessions,
+        before,
+        () => countItems(client, table),
+        live.map((item) => item.session_key.S),
+      );
       expect(await rawGet(client, table, expired[0]!.session_key.S)).toBeUndefined();
       expect(await rawGet(client, table, expired[2999]!.session_key.S)).toBeUndefined();
-      expect(await sessions.clearExpired()).toBe(0);
     });
 
     it('clearExpired in small batches over many scan pages misses nothing (the scan resumes between batches)', async () => {
@@ -411,19 +390,12 @@ describe('DynamoDB unavailable', () => {
     const client = dynamoClient(server.info);
     try {
       const engine = dbEngine({ database: dynamodb(client, { table: 'stopped', timeoutMs: 3000 }) });
-      await engine.createTable();
-      const sessions = sessionsOver(engine);
-      const s = sessions.open();
-      s.set('a', 1);
-      await s.save();
+      const { sessions, session: s } = await savedSession(engine, SECRET);
       await server.stop();
 
-      await expect(sessions.open(s.sessionKey).load()).rejects.toThrow(SessionStoreUnavailable);
+      await expectStoreUnavailable(sessions, s);
       await expect(s.exists(s.sessionKey!)).rejects.toThrow(SessionStoreUnavailable);
-      s.set('a', 2);
-      await expect(s.save()).rejects.toThrow(SessionStoreUnavailable);
       await expect(s.destroy()).rejects.toThrow(SessionStoreUnavailable);
-      await expect(sessions.clearExpired()).rejects.toThrow(SessionStoreUnavailable);
       const incoming = sessions.cookies.begin(`sessionid=${s.sessionKey}`);
       await expect(incoming.session.load()).rejects.toMatchObject({ status: 503 });
     } finally {
@@ -433,27 +405,17 @@ describe('DynamoDB unavailable', () => {
   }, 120_000);
 
   describe('a server that accepts connections and never answers', () => {
-    let silent: Server;
-    const sockets = new Set<Socket>();
+    let silent: Awaited<ReturnType<typeof silentServer>>;
 
     beforeAll(async () => {
-      silent = createServer((socket) => {
-        sockets.add(socket);
-        socket.on('close', () => sockets.delete(socket));
-      });
-      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      silent = await silentServer();
     });
 
-    afterAll(async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise((resolve) => silent.close(resolve));
-    });
+    afterAll(() => silent.close());
 
     it('times out after timeoutMs with SessionStoreUnavailable', async () => {
-      const address = silent.address();
-      if (address === null || typeof address === 'string') throw new Error('no port');
       const client = dynamoClient({
-        endpoint: `http://127.0.0.1:${address.port}`,
+        endpoint: `http://127.0.0.1:${silent.port}`,
         region: 'us-east-1',
         credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
       });

@@ -7,11 +7,17 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runEngineContract } from '@sess/contract';
-import { CreateError, ImproperlyConfigured, Sessions, SessionTooLarge, UpdateError } from '@sess/core';
+import { ImproperlyConfigured, Sessions, SessionTooLarge } from '@sess/core';
 import { type DbEngine, dbEngine } from '@sess/engine-db';
 import { mongodb, type SessionDocument } from '@sess/engine-db/mongodb';
 import { type CommandStartedEvent, type Db, MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  expectCreateOverExistingKeyRefused,
+  expectDeleteExpiredLimit,
+  expectExpiredNotRevived,
+  expectOnlyLiveLeft,
+} from './helpers.ts';
 
 const url = process.env.MONGODB_URL;
 const NOT_RUN = 'MongoDB suite not run: MONGODB_URL is not set';
@@ -104,19 +110,7 @@ if (!url) {
       });
 
       it('an insert over an existing key (E11000) raises CreateError and keeps the stored data', async () => {
-        const s = sessions.open();
-        s.set('mine', true);
-        await s.save();
-        const expiryDate = new Date(Date.now() + HOUR);
-        await expect(
-          engine.save(
-            s.sessionKey!,
-            { theirs: true },
-            { mustCreate: true, expiryAge: 3600, expiryDate },
-            sessions.context,
-          ),
-        ).rejects.toThrow(CreateError);
-        expect((await sessions.open(s.sessionKey).load()).items()).toEqual([['mine', true]]);
+        await expectCreateOverExistingKeyRefused(engine, sessions);
       });
 
       it('destroy deletes with writeConcern majority by default, and as configured', async () => {
@@ -170,14 +164,7 @@ if (!url) {
         const s = await sessions.open(key).load();
         expect(s.items()).toEqual([]);
         expect(await s.exists(key)).toBe(false);
-        await expect(
-          engine.save(
-            key,
-            { user_id: 9 },
-            { mustCreate: false, expiryAge: 600, expiryDate: new Date(Date.now() + 600_000) },
-            sessions.context,
-          ),
-        ).rejects.toThrow(UpdateError);
+        await expectExpiredNotRevived(engine, sessions, key);
         expect(await sessions.open().decode((await docs.findOne({ _id: key }))!.sessionData)).toEqual({
           user_id: 7,
         });
@@ -202,31 +189,16 @@ if (!url) {
         }));
         await docs.insertMany(live);
         const before = await docs.countDocuments();
-
-        const cleared = await sessions.clearExpired();
-        expect(cleared).toBeGreaterThanOrEqual(3000);
-        expect(cleared).toBe(before - 200);
-        expect(await docs.countDocuments()).toBe(200);
-        for (const doc of live.filter((_, i) => i % 20 === 0)) {
-          expect((await sessions.open(doc._id).load()).get('live')).toBe(true);
-        }
-        expect(await sessions.clearExpired()).toBe(0);
+        await expectOnlyLiveLeft(
+          sessions,
+          before,
+          () => docs.countDocuments(),
+          live.map((doc) => doc._id),
+        );
       });
 
       it('deleteExpired honours its limit', async () => {
-        const table = mongodb(db.collection(collectionName)).table(collectionName);
-        const past = new Date(Date.now() - HOUR);
-        for (let i = 0; i < 5; i++) {
-          expect(
-            await table.insert({
-              sessionKey: `limit${i}`.padEnd(32, 'a'),
-              sessionData: 'x',
-              expireDate: past,
-            }),
-          ).toBe(true);
-        }
-        expect(await table.deleteExpired(new Date(), 2)).toBe(2);
-        expect(await table.deleteExpired(new Date(), 1000)).toBe(3);
+        await expectDeleteExpiredLimit(mongodb(db.collection(collectionName)).table(collectionName));
       });
     });
   });

@@ -1,4 +1,3 @@
-import { createServer, type Socket } from 'node:net';
 import { RecordingLogger } from '@sess/contract';
 import { SessionStoreUnavailable, Sessions } from '@sess/core';
 import { DbEngine, dbEngine } from '@sess/engine-db';
@@ -6,7 +5,13 @@ import { mysql } from '@sess/engine-db/mysql';
 import { startMariadb } from '@sess/test-servers';
 import mysql2 from 'mysql2/promise';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { recordingBatches } from './helpers.ts';
+import {
+  expectBatchedClear,
+  expectRepeatedSavesUpdate,
+  expectSilentServerTimesOut,
+  expectStoreUnavailable,
+  savedSession,
+} from './helpers.ts';
 
 const SECRET = 'mysql-tests-secret-key-0123456789abcdefghijkl';
 const url = () => inject('mariadb').url;
@@ -62,13 +67,9 @@ describe('MySQL/MariaDB datetimes', () => {
     const pool = mysql2.createPool({ uri: url(), connectionLimit: 1 });
     const engine = new DbEngine({ database: mysql(pool), table: 'same_sessions' });
     await engine.createTable();
-    const sessions = new Sessions({ engine, secretKey: SECRET, clock: { now: () => Date.UTC(2030, 0, 1) } });
-    const s = sessions.open();
-    s.set('x', 1);
-    await s.save();
-    await s.save();
-    await s.save();
-    expect((await sessions.open(s.sessionKey).load()).get('x')).toBe(1);
+    await expectRepeatedSavesUpdate(
+      new Sessions({ engine, secretKey: SECRET, clock: { now: () => Date.UTC(2030, 0, 1) } }),
+    );
     await pool.end();
   });
 });
@@ -80,11 +81,7 @@ describe('MySQL/MariaDB faults', () => {
       database: mysql(pool, { logger: new RecordingLogger() }),
       table: 'fault_sessions',
     });
-    await engine.createTable();
-    const sessions = new Sessions({ engine, secretKey: SECRET });
-    const s = sessions.open();
-    s.set('user', 1);
-    await s.save();
+    const { sessions, session: s } = await savedSession(engine, SECRET);
     await Promise.all([1, 2, 3].map(() => sessions.open(s.sessionKey).load()));
     const [ids] = await pool.query('SELECT CONNECTION_ID() AS id');
     const [processes] = await admin.query(
@@ -107,20 +104,12 @@ describe('MySQL/MariaDB faults', () => {
     const pool = mysql2.createPool({ uri: server.url, connectionLimit: 2, connectTimeout: 2000 });
     try {
       const engine = dbEngine({ database: mysql(pool, { logger: new RecordingLogger() }) });
-      await engine.createTable();
-      const sessions = new Sessions({ engine, secretKey: SECRET });
-      const s = sessions.open();
-      s.set('user', 1);
-      await s.save();
+      const { sessions, session } = await savedSession(engine, SECRET);
       await server.stop();
-      await expect(sessions.open(s.sessionKey).load()).rejects.toBeInstanceOf(SessionStoreUnavailable);
-      await expect(sessions.open(s.sessionKey).load()).rejects.toMatchObject({ status: 503 });
-      s.set('user', 2);
-      await expect(s.save()).rejects.toBeInstanceOf(SessionStoreUnavailable);
+      await expectStoreUnavailable(sessions, session);
       const fresh = sessions.open();
       fresh.set('x', 1);
       await expect(fresh.save()).rejects.toBeInstanceOf(SessionStoreUnavailable);
-      await expect(sessions.clearExpired()).rejects.toBeInstanceOf(SessionStoreUnavailable);
     } finally {
       await server.stop();
       await pool.end().catch(() => {});
@@ -130,49 +119,30 @@ describe('MySQL/MariaDB faults', () => {
 
 describe('MySQL/MariaDB hanging server', () => {
   it('a server that accepts but never answers fails within timeoutMs', async () => {
-    const sockets: Socket[] = [];
-    const blackhole = createServer((socket) => sockets.push(socket));
-    await new Promise<void>((resolve) => blackhole.listen(0, '127.0.0.1', resolve));
-    const { port } = blackhole.address() as { port: number };
-    const pool = mysql2.createPool({ host: '127.0.0.1', port, user: 'root', connectionLimit: 1 });
-    try {
-      const sessions = new Sessions({
-        engine: new DbEngine({ database: mysql(pool, { timeoutMs: 300 }) }),
-        secretKey: SECRET,
-      });
-      await expect(sessions.open('abcdefghijklmnopqrstuvwxyz012345').load()).rejects.toThrow(
-        /did not answer within 300 ms/,
-      );
-    } finally {
-      for (const socket of sockets) socket.destroy();
-      blackhole.close();
-      await pool.end().catch(() => {});
-    }
+    await expectSilentServerTimesOut(SECRET, (port, timeoutMs) => {
+      const pool = mysql2.createPool({ host: '127.0.0.1', port, user: 'root', connectionLimit: 1 });
+      return { database: mysql(pool, { timeoutMs }), end: () => pool.end() };
+    });
   });
 });
 
 describe('MySQL/MariaDB rows', () => {
   it('clearExpired() deletes 25 000 expired rows in batches of at most 1000 and leaves live rows', async () => {
     const pool = mysql2.createPool({ uri: url(), connectionLimit: 2 });
-    const raw = recordingBatches(mysql(pool));
-    const engine = new DbEngine({ database: raw.database, table: 'batch_sessions', clearBatchSize: 1000 });
-    await engine.createTable();
-    const sessions = new Sessions({ engine, secretKey: SECRET });
-    const live = sessions.open();
-    live.set('live', true);
-    await live.save();
-    for (let chunk = 0; chunk < 25; chunk++) {
-      const values = Array.from(
-        { length: 1000 },
-        (_, i) => `('exp${String(chunk * 1000 + i).padStart(29, '0')}', 'x', '2001-01-01 00:00:00')`,
-      );
-      await pool.query(`INSERT INTO batch_sessions VALUES ${values.join(',')}`);
-    }
-    expect(await sessions.clearExpired()).toBe(25_000);
-    expect(Math.max(...raw.batches)).toBeLessThanOrEqual(1000);
-    expect(raw.batches).toHaveLength(26);
-    expect(await count('batch_sessions')).toBe(1);
-    expect((await sessions.open(live.sessionKey).load()).get('live')).toBe(true);
+    await expectBatchedClear(
+      mysql(pool),
+      SECRET,
+      async () => {
+        for (let chunk = 0; chunk < 25; chunk++) {
+          const values = Array.from(
+            { length: 1000 },
+            (_, i) => `('exp${String(chunk * 1000 + i).padStart(29, '0')}', 'x', '2001-01-01 00:00:00')`,
+          );
+          await pool.query(`INSERT INTO batch_sessions VALUES ${values.join(',')}`);
+        }
+      },
+      () => count('batch_sessions'),
+    );
     await pool.end();
   });
 });

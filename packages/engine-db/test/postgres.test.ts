@@ -1,12 +1,16 @@
-import { createServer, type Server, type Socket } from 'node:net';
 import { RecordingLogger } from '@sess/contract';
-import { SessionStoreUnavailable, Sessions } from '@sess/core';
+import { Sessions } from '@sess/core';
 import { DbEngine, dbEngine } from '@sess/engine-db';
 import { postgres } from '@sess/engine-db/postgres';
 import { startPostgres } from '@sess/test-servers';
 import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { recordingBatches } from './helpers.ts';
+import {
+  expectBatchedClear,
+  expectSilentServerTimesOut,
+  expectStoreUnavailable,
+  savedSession,
+} from './helpers.ts';
 
 const SECRET = 'postgres-tests-secret-key-0123456789abcdefghij';
 const info = () => inject('postgres');
@@ -26,11 +30,7 @@ describe('PostgreSQL faults', () => {
     const logger = new RecordingLogger();
     const pool = new pg.Pool({ connectionString: info().url, max: 3, application_name: 'sess-victim' });
     const engine = dbEngine({ database: postgres(pool, { logger }), table: 'fault_sessions' });
-    await engine.createTable();
-    const sessions = new Sessions({ engine, secretKey: SECRET });
-    const s = sessions.open();
-    s.set('user', 1);
-    await s.save();
+    const { sessions, session: s } = await savedSession(engine, SECRET);
     // Put three connections in the pool, all idle.
     await Promise.all([1, 2, 3].map(() => sessions.open(s.sessionKey).load()));
     expect(pool.idleCount).toBeGreaterThan(0);
@@ -72,20 +72,9 @@ describe('PostgreSQL faults', () => {
     const pool = new pg.Pool({ connectionString: server.url, max: 2 });
     try {
       const engine = dbEngine({ database: postgres(pool, { logger: new RecordingLogger() }) });
-      await engine.createTable();
-      const sessions = new Sessions({ engine, secretKey: SECRET });
-      const s = sessions.open();
-      s.set('user', 1);
-      await s.save();
+      const { sessions, session } = await savedSession(engine, SECRET);
       await server.stop();
-      const reopened = sessions.open(s.sessionKey);
-      await expect(reopened.load()).rejects.toBeInstanceOf(SessionStoreUnavailable);
-      await expect(reopened.load()).rejects.toMatchObject({ status: 503 });
-      s.set('user', 2);
-      await expect(s.save()).rejects.toBeInstanceOf(SessionStoreUnavailable);
-      await expect(sessions.clearExpired()).rejects.toBeInstanceOf(SessionStoreUnavailable);
-      const incoming = sessions.cookies.begin(`sessionid=${s.sessionKey}`);
-      await expect(incoming.session.load()).rejects.toBeInstanceOf(SessionStoreUnavailable);
+      await expectStoreUnavailable(sessions, session);
     } finally {
       await server.stop();
       await pool.end();
@@ -93,44 +82,26 @@ describe('PostgreSQL faults', () => {
   });
 
   it('a server that accepts but never answers fails within timeoutMs', async () => {
-    const sockets: Socket[] = [];
-    const blackhole: Server = createServer((socket) => sockets.push(socket));
-    await new Promise<void>((resolve) => blackhole.listen(0, '127.0.0.1', resolve));
-    const { port } = blackhole.address() as { port: number };
-    const pool = new pg.Pool({ host: '127.0.0.1', port, user: 'postgres', max: 1 });
-    pool.on('error', () => {});
-    try {
-      const engine = new DbEngine({ database: postgres(pool, { timeoutMs: 300 }) });
-      const sessions = new Sessions({ engine, secretKey: SECRET });
-      await expect(sessions.open('abcdefghijklmnopqrstuvwxyz012345').load()).rejects.toThrow(
-        /did not answer within 300 ms/,
-      );
-    } finally {
-      for (const socket of sockets) socket.destroy();
-      blackhole.close();
-      await pool.end().catch(() => {});
-    }
+    await expectSilentServerTimesOut(SECRET, (port, timeoutMs) => {
+      const pool = new pg.Pool({ host: '127.0.0.1', port, user: 'postgres', max: 1 });
+      pool.on('error', () => {});
+      return { database: postgres(pool, { timeoutMs }), end: () => pool.end() };
+    });
   });
 });
 
 describe('PostgreSQL rows', () => {
   it('clearExpired() deletes 25 000 expired rows in batches of at most 1000 and leaves live rows', async () => {
     const pool = new pg.Pool({ connectionString: info().url, max: 2 });
-    const raw = recordingBatches(postgres(pool));
-    const engine = new DbEngine({ database: raw.database, table: 'batch_sessions', clearBatchSize: 1000 });
-    await engine.createTable();
-    const sessions = new Sessions({ engine, secretKey: SECRET });
-    const live = sessions.open();
-    live.set('live', true);
-    await live.save();
-    await pool.query(
-      `INSERT INTO batch_sessions SELECT 'exp' || lpad(i::text, 29, '0'), 'x', now() - interval '1 day' FROM generate_series(1, 25000) AS i`,
+    await expectBatchedClear(
+      postgres(pool),
+      SECRET,
+      () =>
+        pool.query(
+          `INSERT INTO batch_sessions SELECT 'exp' || lpad(i::text, 29, '0'), 'x', now() - interval '1 day' FROM generate_series(1, 25000) AS i`,
+        ),
+      async () => (await pool.query('SELECT count(*)::int AS c FROM batch_sessions')).rows[0].c,
     );
-    expect(await sessions.clearExpired()).toBe(25_000);
-    expect(Math.max(...raw.batches)).toBeLessThanOrEqual(1000);
-    expect(raw.batches).toHaveLength(26);
-    expect((await pool.query('SELECT count(*)::int AS c FROM batch_sessions')).rows[0].c).toBe(1);
-    expect((await sessions.open(live.sessionKey).load()).get('live')).toBe(true);
     await pool.end();
   });
 

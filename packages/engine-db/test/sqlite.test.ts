@@ -8,7 +8,7 @@ import { DbEngine, dbEngine } from '@sess/engine-db';
 import { DEFAULT_SQLITE_PATH, sqlite } from '@sess/engine-db/sqlite';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { keyOf, recordingBatches, tempDir } from './helpers.ts';
+import { expectRepeatedSavesUpdate, keyOf, recordingBatches, tempDir } from './helpers.ts';
 
 const dir = tempDir();
 const SECRET = 'sqlite-tests-secret-key-0123456789abcdefghij';
@@ -247,12 +247,7 @@ describe('SQLite rows', () => {
       secretKey: SECRET,
       clock: { now: () => 1e12 },
     });
-    const s = sessions.open();
-    s.set('x', 1);
-    await s.save();
-    await s.save();
-    await s.save();
-    expect((await sessions.open(s.sessionKey).load()).get('x')).toBe(1);
+    await expectRepeatedSavesUpdate(sessions);
     await sessions.close();
   });
 });
