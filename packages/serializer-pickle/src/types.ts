@@ -365,12 +365,24 @@ function fmtTime(hour: number, minute: number, second: number, microsecond: numb
   return `${pad(hour, 2)}:${pad(minute, 2)}:${pad(second, 2)}${microsecond ? `.${pad(microsecond, 6)}` : ''}`;
 }
 
+/** What the date and time classes share: their string and JSON forms are Python's `isoformat()`. */
+abstract class IsoFormatted {
+  abstract toISOString(): string;
+  toString(): string {
+    return this.toISOString();
+  }
+  toJSON(): string {
+    return this.toISOString();
+  }
+}
+
 /** A Python `datetime.date`. */
-export class PyDate {
+export class PyDate extends IsoFormatted {
   readonly year: number;
   readonly month: number;
   readonly day: number;
   constructor(year: number, month: number, day: number) {
+    super();
     checkDate('PyDate', year, month, day);
     this.year = year;
     this.month = month;
@@ -389,16 +401,10 @@ export class PyDate {
   toISOString(): string {
     return fmtDate(this.year, this.month, this.day);
   }
-  toString(): string {
-    return this.toISOString();
-  }
-  toJSON(): string {
-    return this.toISOString();
-  }
 }
 
 /** A Python `datetime.time`, naive or with a fixed-offset `tzinfo`. */
-export class PyTime {
+export class PyTime extends IsoFormatted {
   readonly hour: number;
   readonly minute: number;
   readonly second: number;
@@ -413,6 +419,7 @@ export class PyTime {
     tzinfo: PyTimezone | null = null,
     fold: 0 | 1 = 0,
   ) {
+    super();
     checkTime('PyTime', hour, minute, second, microsecond, tzinfo, fold);
     this.hour = hour;
     this.minute = minute;
@@ -427,12 +434,6 @@ export class PyTime {
     const t = fmtTime(this.hour, this.minute, this.second, this.microsecond);
     return this.tzinfo ? t + formatOffset(this.tzinfo.offsetMicroseconds) : t;
   }
-  toString(): string {
-    return this.toISOString();
-  }
-  toJSON(): string {
-    return this.toISOString();
-  }
 }
 
 /**
@@ -440,7 +441,7 @@ export class PyTime {
  * a naive datetime) and `fold`. `toDate()` converts to a JS `Date` (milliseconds; a naive datetime is read
  * as UTC). A JS `Date` written by the serializer becomes an aware datetime in UTC.
  */
-export class PyDatetime {
+export class PyDatetime extends IsoFormatted {
   readonly year: number;
   readonly month: number;
   readonly day: number;
@@ -461,6 +462,7 @@ export class PyDatetime {
     tzinfo: PyTimezone | null = null,
     fold: 0 | 1 = 0,
   ) {
+    super();
     checkDate('PyDatetime', year, month, day);
     checkTime('PyDatetime', hour, minute, second, microsecond, tzinfo, fold);
     this.year = year;
@@ -521,10 +523,7 @@ export class PyDatetime {
     return this.tzinfo ? s + formatOffset(this.tzinfo.offsetMicroseconds) : s;
   }
   /** Python's `str(datetime)`. */
-  toString(): string {
+  override toString(): string {
     return this.toISOString(' ');
-  }
-  toJSON(): string {
-    return this.toISOString();
   }
 }

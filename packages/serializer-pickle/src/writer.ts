@@ -176,29 +176,27 @@ export class Writer {
     this.pos += 4;
   }
 
+  /** `short` and `n` as one byte when `n` < 256, else `long` and `n` as four little-endian bytes. */
+  private sized(short: number, long: number, n: number): void {
+    if (n < 256) {
+      this.ensure(2);
+      this.buf[this.pos++] = short;
+      this.buf[this.pos++] = n;
+    } else {
+      this.byte(long);
+      this.u32(n);
+    }
+  }
+
   private memoize(): number {
     const idx = this.memoCount++;
     if (this.proto >= 4) this.byte(op.MEMOIZE);
-    else if (idx < 256) {
-      this.ensure(2);
-      this.buf[this.pos++] = op.BINPUT;
-      this.buf[this.pos++] = idx;
-    } else {
-      this.byte(op.LONG_BINPUT);
-      this.u32(idx);
-    }
+    else this.sized(op.BINPUT, op.LONG_BINPUT, idx);
     return idx;
   }
 
   private get(idx: number): void {
-    if (idx < 256) {
-      this.ensure(2);
-      this.buf[this.pos++] = op.BINGET;
-      this.buf[this.pos++] = idx;
-    } else {
-      this.byte(op.LONG_BINGET);
-      this.u32(idx);
-    }
+    this.sized(op.BINGET, op.LONG_BINGET, idx);
   }
 
   private fail(what: string, hint: string): never {
@@ -269,14 +267,8 @@ export class Writer {
     const value = neg ? (1n << BigInt(8 * n)) + x : x;
     const hex = value.toString(16).padStart(n * 2, '0');
     this.ensure(5 + n);
-    if (n < 256) {
-      this.buf[this.pos++] = op.LONG1;
-      this.buf[this.pos++] = n;
-    } else {
-      this.buf[this.pos++] = op.LONG4;
-      this.view.setInt32(this.pos, n, true);
-      this.pos += 4;
-    }
+    // LONG4's length is a signed int32: the same four bytes as unsigned, n being far below 2**31.
+    this.sized(op.LONG1, op.LONG4, n);
     for (let i = 0; i < n; i++) {
       const at = hex.length - 2 * (i + 1);
       this.buf[this.pos++] = Number.parseInt(hex.slice(at, at + 2), 16);
@@ -327,14 +319,7 @@ export class Writer {
     const n = data.length;
     if (this.proto >= 3) {
       this.ensure(9 + n);
-      if (n < 256) {
-        this.buf[this.pos++] = op.SHORT_BINBYTES;
-        this.buf[this.pos++] = n;
-      } else {
-        this.buf[this.pos++] = op.BINBYTES;
-        this.view.setUint32(this.pos, n, true);
-        this.pos += 4;
-      }
+      this.sized(op.SHORT_BINBYTES, op.BINBYTES, n);
       this.buf.set(data, this.pos);
       this.pos += n;
       return this.memoize();
