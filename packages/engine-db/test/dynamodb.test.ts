@@ -31,6 +31,7 @@ import {
   expectExpiredNotRevived,
   expectOnlyLiveLeft,
   expectStoreUnavailable,
+  expectTooLarge,
   savedSession,
   silentServer,
 } from './helpers.ts';
@@ -119,15 +120,12 @@ describe('DynamoDB item rules (no server)', () => {
       expireDate: new Date(1e12),
     };
     expect(itemSize(toItem(fits))).toBe(DYNAMODB_ITEM_LIMIT);
-    let error: unknown;
-    try {
-      toItem({ ...fits, sessionData: `${fits.sessionData}é` });
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(SessionTooLarge);
-    expect(error).toMatchObject({ size: DYNAMODB_ITEM_LIMIT + 2, limit: DYNAMODB_ITEM_LIMIT });
-    expect((error as Error).message).toMatch(/400 KB/);
+    expectTooLarge(
+      () => toItem({ ...fits, sessionData: `${fits.sessionData}é` }),
+      DYNAMODB_ITEM_LIMIT + 2,
+      DYNAMODB_ITEM_LIMIT,
+      /400 KB/,
+    );
   });
 
   it('validates its options at construction', () => {

@@ -2,7 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateError, type Session, SessionStoreUnavailable, Sessions, UpdateError } from '@sess/core';
+import {
+  CreateError,
+  type Session,
+  SessionStoreUnavailable,
+  Sessions,
+  SessionTooLarge,
+  UpdateError,
+} from '@sess/core';
 import { type DbEngine, dbEngine, type SessionDatabase, type SessionTable } from '@sess/engine-db';
 import { afterAll, expect } from 'vitest';
 
@@ -219,4 +226,17 @@ export async function expectOnlyLiveLeft(
     expect((await sessions.open(key).load()).get('live')).toBe(true);
   }
   expect(await sessions.clearExpired()).toBe(0);
+}
+
+/** `build()` refuses a row with SessionTooLarge carrying its `size` and the `limit`, the message naming it. */
+export function expectTooLarge(build: () => unknown, size: number, limit: number, message: RegExp): void {
+  let error: unknown;
+  try {
+    build();
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(SessionTooLarge);
+  expect(error).toMatchObject({ size, limit });
+  expect((error as Error).message).toMatch(message);
 }

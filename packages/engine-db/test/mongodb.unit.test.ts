@@ -1,13 +1,7 @@
 // The MongoDB adapter's logic that needs no server: documents and their size, filters, key checks, error
 // classification (on the real driver's error classes), and a client with nothing listening.
 // The behaviour against a real mongod is in mongodb.test.ts (runs when MONGODB_URL is set).
-import {
-  ImproperlyConfigured,
-  InvalidSessionKey,
-  SessionStoreUnavailable,
-  Sessions,
-  SessionTooLarge,
-} from '@sess/core';
+import { ImproperlyConfigured, InvalidSessionKey, SessionStoreUnavailable, Sessions } from '@sess/core';
 import { dbEngine } from '@sess/engine-db';
 import { MONGODB_DOCUMENT_LIMIT, mongodb } from '@sess/engine-db/mongodb';
 import { getFreePort } from '@sess/test-servers';
@@ -30,6 +24,7 @@ import {
   toUpdate,
   updateFilter,
 } from '../src/mongodb-query.js';
+import { expectTooLarge } from './helpers.ts';
 
 const KEY = 'k'.repeat(32);
 const NOW = new Date('2026-01-02T03:04:05.678Z');
@@ -89,15 +84,12 @@ describe('MongoDB documents and filters', () => {
     expect(documentSize(toDocument({ sessionKey: KEY, sessionData: fits, expireDate: NOW }))).toBe(
       MONGODB_DOCUMENT_LIMIT,
     );
-    let error: unknown;
-    try {
-      toDocument({ sessionKey: KEY, sessionData: `${fits}x`, expireDate: NOW });
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(SessionTooLarge);
-    expect(error).toMatchObject({ size: MONGODB_DOCUMENT_LIMIT + 1, limit: MONGODB_DOCUMENT_LIMIT });
-    expect((error as Error).message).toMatch(/16 MB/);
+    expectTooLarge(
+      () => toDocument({ sessionKey: KEY, sessionData: `${fits}x`, expireDate: NOW }),
+      MONGODB_DOCUMENT_LIMIT + 1,
+      MONGODB_DOCUMENT_LIMIT,
+      /16 MB/,
+    );
   });
 });
 
