@@ -4,6 +4,7 @@
  * on the security logger, so a bad record can never break a request or leak into another session.
  */
 import type { Clock } from './clock.js';
+import { latin1Decode, latin1Encode } from './encoding.js';
 import { BadSignature } from './errors.js';
 import type { Logger } from './logger.js';
 import { SECURITY_LOGGER } from './logger.js';
@@ -23,6 +24,13 @@ export interface SessionCodec {
   serialize(data: SessionData): Uint8Array;
   /** The data in serialized bytes, or `{}` (logged) when they do not decode to a dict. */
   deserialize(bytes: Uint8Array): SessionData;
+  /**
+   * `serialize` as latin-1 text, one character per byte, for stores that keep text (the memory cache):
+   * without the byte copy when the serializer writes text (JSON). Optional for codecs made elsewhere.
+   */
+  serializeText?(data: SessionData): string;
+  /** `deserialize` of the latin-1 text of the bytes. */
+  deserializeText?(text: string): SessionData;
 }
 
 export interface CodecOptions {
@@ -63,14 +71,36 @@ export function createCodec(options: CodecOptions): SessionCodec {
       return serializer.dumps(data);
     },
     deserialize(bytes) {
+      let value: unknown;
       try {
-        const value = serializer.loads(bytes);
-        if (isSessionData(value)) return value;
-        logger.warn('Session data is not a dict', { logger: 'sess.sessions' });
+        value = serializer.loads(bytes);
       } catch (error) {
-        logger.warn('Session data could not be decoded', { logger: 'sess.sessions', error });
+        return undecodable(error, logger);
       }
-      return {};
+      return asSessionData(value, logger);
+    },
+    serializeText(data) {
+      return serializer.dumpsText ? serializer.dumpsText(data) : latin1Decode(serializer.dumps(data));
+    },
+    deserializeText(text) {
+      let value: unknown;
+      try {
+        value = serializer.loadsText ? serializer.loadsText(text) : serializer.loads(latin1Encode(text));
+      } catch (error) {
+        return undecodable(error, logger);
+      }
+      return asSessionData(value, logger);
     },
   };
+}
+
+function asSessionData(value: unknown, logger: Logger): SessionData {
+  if (isSessionData(value)) return value;
+  logger.warn('Session data is not a dict', { logger: 'sess.sessions' });
+  return {};
+}
+
+function undecodable(error: unknown, logger: Logger): SessionData {
+  logger.warn('Session data could not be decoded', { logger: 'sess.sessions', error });
+  return {};
 }

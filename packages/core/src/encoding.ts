@@ -5,6 +5,7 @@ interface NodeText {
 }
 interface BufferLike {
   isBuffer(value: unknown): boolean;
+  byteLength(text: string): number;
   from(
     buffer: ArrayBufferLike,
     offset: number,
@@ -102,12 +103,26 @@ export function b62Decode(text: string): number {
   return sign * n;
 }
 
+/** Whether `text` is entirely 7-bit ASCII (a native scan on Node). */
+export function isAscii(text: string): boolean {
+  if (NodeBuffer) return NodeBuffer.byteLength(text) === text.length;
+  return !/[^\x00-\x7f]/.test(text);
+}
+
 /** The bytes of `text` when it is entirely 7-bit ASCII, else null (and always null without Node's Buffer). */
 export function asciiBytes(text: string): Uint8Array | null {
   if (!NodeBuffer) return null;
   // One pass: UTF-8 output is exactly one byte per character only when every character is ASCII.
   const bytes = NodeBuffer.from(text, 'utf8');
   return bytes.length === text.length ? bytes : null;
+}
+
+/** ISO-8859-1 text (every character below U+0100) as its bytes, one byte per character. */
+export function latin1Encode(text: string): Uint8Array {
+  if (NodeBuffer) return NodeBuffer.from(text, 'latin1');
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i) & 0xff;
+  return out;
 }
 
 /** Bytes as ISO-8859-1 text, one character per byte (Django decodes session JSON this way). */

@@ -6,7 +6,7 @@
  * Values JSON cannot carry faithfully raise `SerializationError` naming the key path, instead of being
  * dropped or silently turned into something else.
  */
-import { asciiBytes, latin1Decode } from './encoding.js';
+import { asciiBytes, isAscii, latin1Decode } from './encoding.js';
 import { SerializationError } from './errors.js';
 import { utf8 } from './platform.js';
 import type { Serializer } from './serializer.js';
@@ -107,6 +107,15 @@ function isPlain(value: unknown, depth: number): boolean {
   return true;
 }
 
+/** Django's JSON text: printable ASCII, every other character escaped (so its latin-1 bytes are its bytes). */
+function dumpsText(value: unknown): string {
+  if (!isPlain(value, 0)) check(value, [], new Set());
+  const text = JSON.stringify(value);
+  // Most sessions are ASCII already: then there is nothing to escape but DEL.
+  if (!text.includes('\x7f') && isAscii(text)) return text;
+  return text.replace(NON_PRINTABLE_ASCII, escapeChar);
+}
+
 function dumps(value: unknown): Uint8Array {
   if (!isPlain(value, 0)) check(value, [], new Set());
   const text = JSON.stringify(value);
@@ -123,5 +132,9 @@ function loads(data: Uint8Array): unknown {
   return JSON.parse(latin1Decode(data));
 }
 
+function loadsText(text: string): unknown {
+  return JSON.parse(text);
+}
+
 /** The default serializer, identical in output to Django's `JSONSerializer`. */
-export const jsonSerializer: Serializer = { dumps, loads };
+export const jsonSerializer: Serializer = { dumps, loads, dumpsText, loadsText };

@@ -3,7 +3,14 @@
  * crypto and zlib functions that pick `node:crypto`/`node:zlib` where the runtime has them and Web Crypto
  * and CompressionStream elsewhere (edge runtimes).
  */
-export { b62Decode, b62Encode, b64urlDecode, b64urlEncode, latin1Decode } from './encoding.js';
+export {
+  b62Decode,
+  b62Encode,
+  b64urlDecode,
+  b64urlEncode,
+  latin1Decode,
+  latin1Encode,
+} from './encoding.js';
 export {
   concat,
   constantTimeEqual,

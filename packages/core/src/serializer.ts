@@ -6,4 +6,11 @@
 export interface Serializer {
   dumps(value: unknown): Uint8Array;
   loads(data: Uint8Array): unknown;
+  /**
+   * Optional: `dumps` as latin-1 text, one character per byte (`latin1(dumps(value))`), for stores that
+   * keep text. A serializer whose output is text anyway (JSON) saves the byte copy both ways.
+   */
+  dumpsText?(value: unknown): string;
+  /** Optional: `loads` of the latin-1 text of the bytes. */
+  loadsText?(text: string): unknown;
 }

@@ -13,6 +13,7 @@ import {
   UpdateError,
   VALID_KEY_CHARS,
 } from '@sess/core';
+import { latin1Encode } from '@sess/core/runtime';
 import { deadlineQueue, PendingCall } from './deadlines.js';
 import { SYNC_CACHE, type WithSyncCache } from './sync.js';
 
@@ -73,8 +74,13 @@ export class CacheEngine implements SessionEngine {
       const cacheKey = this.cacheKey(key);
       const sync = this.#sync ? this.#sync.call(this.backend) : null;
       if (sync !== null) {
-        const bytes = sync.get(cacheKey);
-        return Promise.resolve(bytes === null ? null : context.codec.deserialize(bytes));
+        const value = sync.get(cacheKey);
+        if (value === null) return Promise.resolve(null);
+        const { codec } = context;
+        if (typeof value !== 'string') return Promise.resolve(codec.deserialize(value));
+        return Promise.resolve(
+          codec.deserializeText ? codec.deserializeText(value) : codec.deserialize(latin1Encode(value)),
+        );
       }
       pending = this.backend.get(cacheKey);
     } catch (error) {
@@ -92,15 +98,18 @@ export class CacheEngine implements SessionEngine {
       const cacheKey = this.cacheKey(key);
       const ttl = options.expiryAge;
       if (ttl <= 0) return this.#saveExpired(cacheKey, options.mustCreate);
-      const bytes = context.codec.serialize(data);
+      const { codec } = context;
       const sync = this.#sync ? this.#sync.call(this.backend) : null;
       if (sync !== null) {
+        // In process, the serializer's text is kept as it is (see SyncCache).
+        const value = codec.serializeText ? codec.serializeText(data) : codec.serialize(data);
         return Promise.resolve(
           options.mustCreate
-            ? created(sync.add(cacheKey, bytes, ttl))
-            : replaced(sync.replace(cacheKey, bytes, ttl)),
+            ? created(sync.add(cacheKey, value, ttl))
+            : replaced(sync.replace(cacheKey, value, ttl)),
         );
       }
+      const bytes = codec.serialize(data);
       return options.mustCreate
         ? this.backend.add(cacheKey, bytes, ttl).then(created)
         : this.backend.replace(cacheKey, bytes, ttl).then(replaced);

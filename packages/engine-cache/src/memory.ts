@@ -1,10 +1,12 @@
 /**
  * An in-process cache backend: a bounded LRU with per-entry TTL (lru-cache). Not shared between processes.
  * It keeps the byte arrays it is given and hands out the same arrays (no copies: the session engine never
- * modifies them); code that uses the backend directly must not modify them either.
+ * modifies them); code that uses the backend directly must not modify them either. The session engine
+ * stores the serializer's text instead where the serializer writes text (JSON); `get` still answers bytes.
  */
 import type { CacheBackend, Clock } from '@sess/core';
 import { ImproperlyConfigured } from '@sess/core';
+import { latin1Encode } from '@sess/core/runtime';
 import { LRUCache } from 'lru-cache';
 import { SYNC_CACHE, type SyncCache, type WithSyncCache } from './sync.js';
 
@@ -19,7 +21,7 @@ export interface MemoryCacheOptions {
 
 export class MemoryCache implements CacheBackend, WithSyncCache {
   readonly name = 'memory';
-  readonly #lru: LRUCache<string, Uint8Array>;
+  readonly #lru: LRUCache<string, Uint8Array | string>;
   readonly #sync: SyncCache;
 
   constructor(options: MemoryCacheOptions = {}) {
@@ -29,7 +31,7 @@ export class MemoryCache implements CacheBackend, WithSyncCache {
     if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) {
       throw new ImproperlyConfigured('memoryCache: `maxBytes` must be a positive integer');
     }
-    const lru = new LRUCache<string, Uint8Array>({
+    const lru = new LRUCache<string, Uint8Array | string>({
       max,
       maxSize: maxBytes,
       sizeCalculation: (value, key) => value.length + key.length,
@@ -52,7 +54,8 @@ export class MemoryCache implements CacheBackend, WithSyncCache {
   }
 
   async get(key: string): Promise<Uint8Array | null> {
-    return this.#sync.get(key);
+    const value = this.#sync.get(key);
+    return typeof value === 'string' ? latin1Encode(value) : value;
   }
 
   async add(key: string, value: Uint8Array, ttlSeconds: number): Promise<boolean> {

@@ -6,10 +6,14 @@
  */
 export const SYNC_CACHE: unique symbol = Symbol.for('@sess/engine-cache:sync-cache');
 
+/**
+ * Values are bytes or, from the engine, the latin-1 text of the bytes (one character per byte): the memory
+ * cache keeps the JSON serializer's text as it is, without a copy into bytes and back.
+ */
 export interface SyncCache {
-  get(key: string): Uint8Array | null;
-  add(key: string, value: Uint8Array, ttlSeconds: number): boolean;
-  replace(key: string, value: Uint8Array, ttlSeconds: number): boolean;
+  get(key: string): Uint8Array | string | null;
+  add(key: string, value: Uint8Array | string, ttlSeconds: number): boolean;
+  replace(key: string, value: Uint8Array | string, ttlSeconds: number): boolean;
 }
 
 export interface WithSyncCache {

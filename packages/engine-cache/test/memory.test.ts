@@ -4,6 +4,7 @@
 import { CreateError, InvalidSessionKey, UpdateError } from '@sess/core';
 import { cacheEngine } from '@sess/engine-cache';
 import { MemoryCache, memoryCache } from '@sess/engine-cache/memory';
+import { pickleSerializer } from '@sess/serializer-pickle';
 import { describe, expect, it, vi } from 'vitest';
 import { makeSessions } from './helpers.js';
 
@@ -22,6 +23,45 @@ describe('memory cache under the engine', () => {
     await loaded.save();
     expect((await sessions.open(key).load()).get('n')).toBe(2);
     expect(new TextDecoder().decode((await backend.get(engine.cacheKey(key)))!)).toBe('{"n":2}');
+  });
+
+  it('keeps the JSON text in process; direct calls still see the same bytes, and bytes set directly load', async () => {
+    const backend = memoryCache();
+    const engine = cacheEngine({ backend });
+    const sessions = makeSessions(engine);
+    const s = sessions.open();
+    s.update({ word: 'caf\u00e9', del: '\u007f' });
+    await s.save();
+    const cacheKey = engine.cacheKey(s.sessionKey!);
+    const bytes = (await backend.get(cacheKey))!;
+    expect(bytes).toBeInstanceOf(Uint8Array);
+    expect(Buffer.from(bytes)).toEqual(
+      Buffer.from(sessions.context.codec.serialize(Object.fromEntries(s.items()))),
+    );
+    expect(Buffer.from(bytes).toString('latin1')).toBe('{"word":"caf\\u00e9","del":"\\u007f"}');
+    // Bytes written through the backend's own API (as Django-format tools would) load through the engine.
+    await backend.set(cacheKey, new TextEncoder().encode('{"word":"direct"}'), 60);
+    expect((await sessions.open(s.sessionKey).load()).get('word')).toBe('direct');
+  });
+
+  it('round-trips a bytes-only serializer (pickle, every byte value) through the text path', async () => {
+    const backend = memoryCache();
+    const engine = cacheEngine({ backend });
+    const sessions = makeSessions(engine, { serializer: pickleSerializer });
+    const s = sessions.open();
+    const data = {
+      text: 'caf\u00e9 \u{1f600}',
+      n: 2 ** 40,
+      list: [1.5, -3, null, true],
+      blob: 'x'.repeat(300),
+    };
+    s.update(data);
+    await s.save();
+    const again = await sessions.open(s.sessionKey).load();
+    expect(Object.fromEntries(again.items())).toEqual(data);
+    const bytes = (await backend.get(engine.cacheKey(s.sessionKey!)))!;
+    expect(bytes[0]).toBe(0x80); // the pickle PROTO opcode, a byte above ASCII, kept as is
+    expect(pickleSerializer.loads(bytes)).toEqual(data);
   });
 
   it('honours a subclass that overrides get, add and replace', async () => {

@@ -42,13 +42,25 @@ describe('@sess/serializer-json', () => {
       300,
     );
     const ours = values.map((v) => new TextDecoder('latin1').decode(jsonSerializer.dumps(v)));
-    expect(ours).toEqual(pythonDumps(values));
+    const python = pythonDumps(values);
+    expect(ours).toEqual(python);
+    // The text form (for stores that keep text) is the same characters, one per byte.
+    expect(values.map((v) => jsonSerializer.dumpsText!(v))).toEqual(python);
+  });
+
+  it('writes DEL and non-ASCII escaped in its text form too', () => {
+    const value = { a: 'caf\u00e9 \u007f \u{1f600} \u2028', b: ['\u0000\n'] };
+    const text = jsonSerializer.dumpsText!(value);
+    expect(text).toBe(Buffer.from(jsonSerializer.dumps(value)).toString('latin1'));
+    expect(text).toMatch(/^[\x20-\x7e]*$/);
+    expect(jsonSerializer.loadsText!(text)).toEqual(value);
   });
 
   it('reads back what it writes', () => {
     fc.assert(
       fc.property(fc.dictionary(fc.string({ unit: 'binary', maxLength: 10 }), plain), (value) => {
         expect(jsonSerializer.loads(jsonSerializer.dumps(value))).toEqual(value);
+        expect(jsonSerializer.loadsText!(jsonSerializer.dumpsText!(value))).toEqual(value);
       }),
       { numRuns: 300 },
     );
@@ -56,5 +68,6 @@ describe('@sess/serializer-json', () => {
 
   it('raises SerializationError for what JSON cannot carry', () => {
     expect(() => jsonSerializer.dumps({ a: undefined })).toThrow(SerializationError);
+    expect(() => jsonSerializer.dumpsText!({ a: Number.NaN })).toThrow(SerializationError);
   });
 });
