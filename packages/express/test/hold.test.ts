@@ -67,6 +67,17 @@ describe('@sess/express hold: other wrappers, sub-apps, plain node:http', () => 
     server = undefined;
   });
 
+  /** Adds the session and `raw` at '/' to `app`, serves it, and checks one held reply; the client keeps its cookie. */
+  async function serveHeld(app: ReturnType<typeof express>): Promise<Client> {
+    app.use(session({ sessions: open() }));
+    app.get('/', raw);
+    server = await listenOnLoopback(createServer(app));
+    const c = new Client(server.url);
+    expect((await c.get('/')).body).toBe('part one, part two');
+    expect(c.value).toBeDefined();
+    return c;
+  }
+
   it('a wrapper installed before the middleware (as compression) runs after the save, in order', async () => {
     const log: string[] = [];
     const app = express();
@@ -238,12 +249,7 @@ describe('@sess/express hold: other wrappers, sub-apps, plain node:http', () => 
       const flowing = res.write('a');
       res.end(String(flowing && res.headersSent));
     });
-    app.use(session({ sessions: open() }));
-    app.get('/', raw);
-    server = await listenOnLoopback(createServer(app));
-    const c = new Client(server.url);
-    expect((await c.get('/')).body).toBe('part one, part two');
-    expect(c.value).toBeDefined();
+    const c = await serveHeld(app);
     const early = await c.get('/early');
     expect(early.body).toBe('atrue');
     expect(early.rawSetCookies).toEqual([]);
@@ -277,12 +283,7 @@ describe('@sess/express hold: other wrappers, sub-apps, plain node:http', () => 
       log.push(this.getHeader('Set-Cookie') === undefined ? 'no cookie yet' : 'cookie set');
       return write.call(this, chunk, ...rest);
     } as ServerResponse['write'];
-    app.use(session({ sessions: open() }));
-    app.get('/', raw);
-    server = await listenOnLoopback(createServer(app));
-    const c = new Client(server.url);
-    expect((await c.get('/')).body).toBe('part one, part two');
-    expect(c.value).toBeDefined();
+    await serveHeld(app);
     expect(log).toEqual(['cookie set']);
   });
 
