@@ -11,7 +11,7 @@ interface BufferLike {
     offset: number,
     length: number,
   ): { toString(encoding: 'latin1' | 'base64url'): string };
-  from(text: string, encoding: 'base64url' | 'latin1' | 'utf8'): Uint8Array;
+  from(text: string, encoding: 'base64url' | 'latin1'): Uint8Array;
 }
 // Node's Buffer does base64url and latin-1 natively, several times faster than the loops below, which
 // remain for runtimes without it (TextDecoder('latin1') is really windows-1252, so no substitute).
@@ -107,14 +107,6 @@ export function b62Decode(text: string): number {
 export function isAscii(text: string): boolean {
   if (NodeBuffer) return NodeBuffer.byteLength(text) === text.length;
   return !/[^\x00-\x7f]/.test(text);
-}
-
-/** The bytes of `text` when it is entirely 7-bit ASCII, else null (and always null without Node's Buffer). */
-export function asciiBytes(text: string): Uint8Array | null {
-  if (!NodeBuffer) return null;
-  // One pass: UTF-8 output is exactly one byte per character only when every character is ASCII.
-  const bytes = NodeBuffer.from(text, 'utf8');
-  return bytes.length === text.length ? bytes : null;
 }
 
 /** ISO-8859-1 text (every character below U+0100) as its bytes, one byte per character. */

@@ -6,9 +6,8 @@
  * Values JSON cannot carry faithfully raise `SerializationError` naming the key path, instead of being
  * dropped or silently turned into something else.
  */
-import { asciiBytes, isAscii, latin1Decode } from './encoding.js';
+import { isAscii, latin1Decode, latin1Encode } from './encoding.js';
 import { SerializationError } from './errors.js';
-import { utf8 } from './platform.js';
 import type { Serializer } from './serializer.js';
 
 const NON_PRINTABLE_ASCII = /[^\x20-\x7e]/g;
@@ -116,16 +115,9 @@ function dumpsText(value: unknown): string {
   return text.replace(NON_PRINTABLE_ASCII, escapeChar);
 }
 
+// The text is ASCII, so its latin-1 bytes are the latin-1 encoding Django expects.
 function dumps(value: unknown): Uint8Array {
-  if (!isPlain(value, 0)) check(value, [], new Set());
-  const text = JSON.stringify(value);
-  // Most sessions are ASCII already: then there is nothing to escape but DEL.
-  if (!text.includes('\x7f')) {
-    const bytes = asciiBytes(text);
-    if (bytes) return bytes;
-  }
-  // After escaping, the text is pure ASCII, so UTF-8 encoding is the latin-1 encoding Django expects.
-  return utf8(text.replace(NON_PRINTABLE_ASCII, escapeChar));
+  return latin1Encode(dumpsText(value));
 }
 
 function loads(data: Uint8Array): unknown {
