@@ -38,13 +38,18 @@ export interface SignerOptions {
 // HMAC keys derived from (salt, secret), kept resolved so signing after the first time awaits only the HMAC.
 const derivedKeys = new Map<string, Uint8Array>();
 
+/** Django's HMAC key is SHA-256(salt + "signer" + secret); `id` names it in the caches. */
+function keySource(salt: string, secret: string): { id: string; text: string } {
+  const keySalt = `${salt}signer`;
+  return { id: `${keySalt}\u0000${secret}`, text: keySalt + secret };
+}
+
 /** Django's `base64_hmac(salt + "signer", value, key)`. */
 async function signatureFor(salt: string, value: string, secret: string): Promise<string> {
-  const keySalt = `${salt}signer`;
-  const id = `${keySalt}\u0000${secret}`;
+  const { id, text } = keySource(salt, secret);
   let key = derivedKeys.get(id);
   if (!key) {
-    key = await sha256(utf8(keySalt + secret));
+    key = await sha256(utf8(text));
     derivedKeys.set(id, key);
   }
   return b64urlEncode(await hmacSha256(key, value, id));
@@ -52,14 +57,10 @@ async function signatureFor(salt: string, value: string, secret: string): Promis
 
 /** The derived HMAC key with `node:crypto`, synchronously (same cache as `signatureFor`). */
 function derivedKeySync(crypto: NonNullable<typeof nodeCrypto>, salt: string, secret: string): Uint8Array {
-  const keySalt = `${salt}signer`;
-  const id = `${keySalt}\u0000${secret}`;
+  const { id, text } = keySource(salt, secret);
   let key = derivedKeys.get(id);
   if (!key) {
-    key = crypto
-      .createHash('sha256')
-      .update(keySalt + secret)
-      .digest();
+    key = crypto.createHash('sha256').update(text).digest();
     derivedKeys.set(id, key);
   }
   return key;
@@ -122,15 +123,19 @@ export class Signer {
   #unsignNow(signedValue: string): string | undefined {
     const keys = this.#nodeKeys;
     if (!keys || !nodeCrypto) return undefined;
-    const at = signedValue.lastIndexOf(this.sep);
-    if (at < 0) throw new BadSignature(`No "${this.sep}" found in value`);
-    const value = signedValue.slice(0, at);
-    const sig = signedValue.slice(at + this.sep.length);
+    const [value, sig] = this.#split(signedValue);
     for (const key of keys) {
       const expected = nodeCrypto.createHmac('sha256', key).update(value).digest('base64url');
       if (constantTimeEqual(sig, expected)) return value;
     }
     throw new BadSignature('Signature does not match');
+  }
+
+  /** The value and the signature of a signed value (the signature follows the last separator). */
+  #split(signedValue: string): [value: string, signature: string] {
+    const at = signedValue.lastIndexOf(this.sep);
+    if (at < 0) throw new BadSignature(`No "${this.sep}" found in value`);
+    return [signedValue.slice(0, at), signedValue.slice(at + this.sep.length)];
   }
 
   signature(value: string, secretKey: string = this.secretKey): Promise<string> {
@@ -146,10 +151,7 @@ export class Signer {
   async unsign(signedValue: string): Promise<string> {
     const now = this.#unsignNow(signedValue);
     if (now !== undefined) return now;
-    const at = signedValue.lastIndexOf(this.sep);
-    if (at < 0) throw new BadSignature(`No "${this.sep}" found in value`);
-    const value = signedValue.slice(0, at);
-    const sig = signedValue.slice(at + this.sep.length);
+    const [value, sig] = this.#split(signedValue);
     for (const key of [this.secretKey, ...this.fallbackKeys]) {
       if (constantTimeEqual(sig, await this.signature(value, key))) return value;
     }
@@ -314,12 +316,11 @@ export function loadsWith(
     try {
       const base64d = signer[TIMESTAMP_UNSIGN_NOW](signed, unsignOptions);
       if (base64d !== undefined) {
-        const zlib = nodeZlib;
-        if (!base64d.startsWith('.')) return Promise.resolve(serializer.loads(b64urlDecode(base64d)));
-        const packed = b64urlDecode(base64d.slice(1));
-        return Promise.resolve(
-          serializer.loads(zlib.inflateSync(packed, { maxOutputLength: maxDecompressedSize })),
-        );
+        const { compressed, data } = payloadBytes(base64d);
+        const bytes = compressed
+          ? nodeZlib.inflateSync(data, { maxOutputLength: maxDecompressedSize })
+          : data;
+        return Promise.resolve(serializer.loads(bytes));
       }
     } catch (error) {
       return Promise.reject(error);
@@ -335,12 +336,14 @@ async function loadsAsync(
   unsignOptions: UnsignOptions,
   maxDecompressedSize: number,
 ): Promise<unknown> {
-  let base64d = await signer.unsign(signed, unsignOptions);
-  const decompress = base64d.startsWith('.');
-  if (decompress) base64d = base64d.slice(1);
-  let data = b64urlDecode(base64d);
-  if (decompress) data = await inflate(data, maxDecompressedSize);
-  return serializer.loads(data);
+  const { compressed, data } = payloadBytes(await signer.unsign(signed, unsignOptions));
+  return serializer.loads(compressed ? await inflate(data, maxDecompressedSize) : data);
+}
+
+/** A verified payload's bytes, and whether they are zlib-compressed (a leading '.'). */
+function payloadBytes(base64d: string): { compressed: boolean; data: Uint8Array } {
+  const compressed = base64d.startsWith('.');
+  return { compressed, data: b64urlDecode(compressed ? base64d.slice(1) : base64d) };
 }
 
 export function timestampSigner(
