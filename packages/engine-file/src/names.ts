@@ -3,7 +3,7 @@
  * `<cookieName><sessionKey>_out_<random>` for the temporary file a save writes before its rename.
  */
 import { basename, dirname, join } from 'node:path';
-import { InvalidSessionKey, isValidSessionKey } from '@sess/core';
+import { generateSessionKey, InvalidSessionKey, isValidSessionKey } from '@sess/core';
 
 /** Django's `mkstemp(prefix=<file name> + "_out_")` marker; our temp files use it too. */
 export const TEMP_MARKER = '_out_';
@@ -11,7 +11,6 @@ export const TEMP_MARKER = '_out_';
 const TEMP_SUFFIX = /^[a-z0-9_]+$/;
 // core's check is a type guard; its false branch would narrow a string to `never`.
 const validKey = (text: string): boolean => isValidSessionKey(text);
-const TEMP_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
 /** The path of a session's file, after checking the key can never name anything else. */
 export function sessionPath(directory: string, cookieName: string, key: string): string {
@@ -30,20 +29,9 @@ export function sessionPath(directory: string, cookieName: string, key: string):
   return path;
 }
 
-// Random bytes for temp names, drawn 64 names at a time: one CSPRNG call per save cost ~1.7 µs.
-const TEMP_RANDOM_BYTES = 16;
-const randomPool = new Uint8Array(TEMP_RANDOM_BYTES * 64);
-let randomOffset = randomPool.length;
-
-/** A fresh temporary name next to `file`: 16 random characters of [a-z0-9]. */
+/** A fresh temporary name next to `file`: 16 random characters of [a-z0-9] (core's pooled key generator). */
 export function tempPath(file: string): string {
-  if (randomOffset === randomPool.length) {
-    crypto.getRandomValues(randomPool);
-    randomOffset = 0;
-  }
-  let suffix = '';
-  for (let i = 0; i < TEMP_RANDOM_BYTES; i++) suffix += TEMP_ALPHABET[randomPool[randomOffset++]! % 36];
-  return `${file}${TEMP_MARKER}${suffix}`;
+  return `${file}${TEMP_MARKER}${generateSessionKey(16)}`;
 }
 
 export type EntryKind = { kind: 'session'; key: string } | { kind: 'temp' } | { kind: 'other' };
