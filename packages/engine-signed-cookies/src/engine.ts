@@ -57,9 +57,6 @@ const SALT_BYTES = encoder.encode(SIGNED_COOKIES_SALT);
 const INFO_BYTES = encoder.encode(ENCRYPTION_INFO);
 const FLAG_RAW = 0;
 const FLAG_ZLIB = 1;
-/** Node's Buffer, whose base64url decoder is native (the value is checked against the alphabet first). */
-const NodeBuffer = (globalThis as { Buffer?: { from(text: string, encoding: 'base64url'): Uint8Array } })
-  .Buffer;
 
 /** The signers of one (secret, fallbacks, clock): made once, not per cookie. */
 interface Signers {
@@ -276,18 +273,10 @@ export class SignedCookiesEngine implements SessionEngine {
     const at = value.lastIndexOf(':');
     if (at < 0) return null;
     let bytes: Uint8Array;
-    if (NodeBuffer) {
-      // `isValidKey` allowed only the base64url alphabet plus ':' and '.', so the part before the last
-      // ':' is strict base64url (what b64urlDecode accepts) exactly when it holds neither of those two.
-      const dot = value.indexOf('.');
-      if (value.indexOf(':') !== at || (dot >= 0 && dot < at) || at % 4 === 1) return null;
-      bytes = NodeBuffer.from(value.slice(0, at), 'base64url');
-    } else {
-      try {
-        bytes = b64urlDecode(value.slice(0, at));
-      } catch {
-        return null;
-      }
+    try {
+      bytes = b64urlDecode(value.slice(0, at));
+    } catch {
+      return null;
     }
     if (bytes.length < NONCE_BYTES + TAG_BYTES + 1) return null;
     return {
