@@ -171,16 +171,9 @@ export function holdResponse<C>(
     return;
   }
   const hold = new Hold(res, res as unknown as Methods, hooks, context, onError);
-  res.writeHead = ((...args: unknown[]) =>
-    hold.phase === RELEASED
-      ? hold.writeHead.apply(res, args)
-      : hold.call('writeHead', args)) as ServerResponse['writeHead'];
-  res.write = ((...args: unknown[]) =>
-    hold.phase === RELEASED
-      ? hold.write.apply(res, args)
-      : hold.call('write', args)) as ServerResponse['write'];
-  res.end = ((...args: unknown[]) =>
-    hold.phase === RELEASED ? hold.end.apply(res, args) : hold.call('end', args)) as ServerResponse['end'];
-  res.flushHeaders = (...args: unknown[]) =>
-    void (hold.phase === RELEASED ? hold.flushHeaders.apply(res, args) : hold.call('flushHeaders', args));
+  const own = res as unknown as Methods;
+  for (const method of METHODS) {
+    own[method] = (...args: unknown[]) =>
+      hold.phase === RELEASED ? hold[method].apply(res, args) : hold.call(method, args);
+  }
 }
