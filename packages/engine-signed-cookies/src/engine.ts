@@ -187,16 +187,16 @@ export class SignedCookiesEngine implements SessionEngine {
     return (signedAtSeconds + context.cookieAge) * 1000;
   }
 
-  /**
-   * Whether `key` verifies with the current secret key alone. False for a cookie verified only by one of
-   * `secretKeyFallbacks`, which the next save re-signs with the current key (see `needsReissue`).
-   */
   /** True for a cookie that verified only with one of `secretKeyFallbacks`: the middleware then re-signs it. */
   async needsReissue(key: string, context: EngineContext): Promise<boolean> {
     if (context.secretKeyFallbacks.length === 0) return false;
     return !(await this.signedWithCurrentKey(key, context));
   }
 
+  /**
+   * Whether `key` verifies with the current secret key alone. False for a cookie verified only by one of
+   * `secretKeyFallbacks`, which the next save re-signs with the current key (see `needsReissue`).
+   */
   async signedWithCurrentKey(key: string, context: EngineContext): Promise<boolean> {
     if (!this.isValidKey(key)) return false;
     if (this.encrypt) {
