@@ -54,7 +54,7 @@ export function session<T extends SessionData = SessionData>(
     try {
       await next();
     } catch (error) {
-      if (sessions.cookies.pending(incoming)) await commitForError(sessions, incoming, error);
+      await commitForError(sessions, incoming, error);
       throw error;
     }
     // Untouched: commit() would answer no headers; skip its promise.
