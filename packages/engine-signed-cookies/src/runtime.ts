@@ -104,6 +104,10 @@ function webKey(key: Uint8Array): Promise<CryptoKey> {
   return imported;
 }
 
+function gcmParams(nonce: Uint8Array, aad: Uint8Array): AesGcmParams {
+  return { name: 'AES-GCM', iv: nonce as BufferSource, additionalData: aad as BufferSource, tagLength: 128 };
+}
+
 export const webAead: Aead = {
   name: 'web-crypto',
   async deriveKey(secret, salt, info) {
@@ -116,22 +120,14 @@ export const webAead: Aead = {
     return new Uint8Array(bits);
   },
   async seal(key, nonce, plaintext, aad) {
-    const params = {
-      name: 'AES-GCM',
-      iv: nonce as BufferSource,
-      additionalData: aad as BufferSource,
-      tagLength: 128,
-    };
-    return new Uint8Array(await crypto.subtle.encrypt(params, await webKey(key), plaintext as BufferSource));
+    return new Uint8Array(
+      await crypto.subtle.encrypt(gcmParams(nonce, aad), await webKey(key), plaintext as BufferSource),
+    );
   },
   async open(key, nonce, sealed, aad) {
-    const params = {
-      name: 'AES-GCM',
-      iv: nonce as BufferSource,
-      additionalData: aad as BufferSource,
-      tagLength: 128,
-    };
-    return new Uint8Array(await crypto.subtle.decrypt(params, await webKey(key), sealed as BufferSource));
+    return new Uint8Array(
+      await crypto.subtle.decrypt(gcmParams(nonce, aad), await webKey(key), sealed as BufferSource),
+    );
   },
   async sealValue(key, nonce, flag, body, aad) {
     const plaintext = new Uint8Array(1 + body.length);
