@@ -60,14 +60,6 @@ export class PendingCall<T> implements Waiting {
     this.#reject(new SessionStoreUnavailable(`${this.what} failed: ${message}`, { cause: error }));
   }
 
-  /** Follows a client's promise (a late outcome is ignored). */
-  follow(pending: Promise<T>): void {
-    pending.then(
-      (value) => this.succeed(value),
-      (error: unknown) => this.fail(error),
-    );
-  }
-
   expire(): void {
     if (this.settled) return;
     this.settled = true;
@@ -187,6 +179,31 @@ function now(): number {
   }
   return turnStart;
 }
+
+/**
+ * Starts a call's deadline, then sends it; its reply, through `map`, settles the call (a late outcome is
+ * ignored). A client that throws instead of rejecting fails the call too.
+ */
+export function bounded<R, T>(
+  queue: DeadlineQueue,
+  what: string,
+  send: () => PromiseLike<R>,
+  map: (reply: R) => T,
+): Promise<T> {
+  const call = new PendingCall<T>(queue, what);
+  try {
+    send().then(
+      (reply) => call.succeed(map(reply)),
+      (error: unknown) => call.fail(error),
+    );
+  } catch (error) {
+    call.fail(error);
+  }
+  return call.promise;
+}
+
+/** The `map` of `bounded` for a reply answered as it is. */
+export const same = <T>(value: T): T => value;
 
 const queues = new Map<number, DeadlineQueue>();
 

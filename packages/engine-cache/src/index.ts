@@ -14,7 +14,7 @@ import {
   VALID_KEY_CHARS,
 } from '@sess/core';
 import { latin1Encode } from '@sess/core/runtime';
-import { deadlineQueue, PendingCall } from './deadlines.js';
+import { bounded, deadlineQueue, same } from './deadlines.js';
 import { SYNC_CACHE, type WithSyncCache } from './sync.js';
 
 /** Django's `KEY_PREFIX` of the cache engine. */
@@ -166,13 +166,7 @@ export function checkTimeout(backend: string, timeoutMs: unknown): number {
  * Calls with the same `timeoutMs` share one timer, armed only while some of them are in flight.
  */
 export function boundedCall<T>(what: string, timeoutMs: number, call: () => Promise<T>): Promise<T> {
-  const pending = new PendingCall<T>(deadlineQueue(timeoutMs), what);
-  try {
-    pending.follow(call());
-  } catch (error) {
-    pending.fail(error);
-  }
-  return pending.promise;
+  return bounded(deadlineQueue(timeoutMs), what, call, same);
 }
 
 function created(stored: boolean): undefined {

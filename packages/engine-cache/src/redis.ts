@@ -10,7 +10,7 @@ import { isAscii } from 'node:buffer';
 import type { CacheBackend } from '@sess/core';
 import { ImproperlyConfigured } from '@sess/core';
 import type { Cluster, Redis } from 'ioredis';
-import { type DeadlineQueue, deadlineQueue, PendingCall } from './deadlines.js';
+import { bounded, type DeadlineQueue, deadlineQueue, same } from './deadlines.js';
 import { checkTimeout } from './index.js';
 
 /** An ioredis client: `new Redis(...)` or `new Redis.Cluster(...)`. */
@@ -53,82 +53,53 @@ export class RedisCache implements CacheBackend {
     };
   }
 
-  // Each command starts its deadline, then sends; a client that throws instead of rejecting fails the call.
   get(key: string): Promise<Uint8Array | null> {
-    const call = new PendingCall<Uint8Array | null>(this.#deadlines, this.#what.get);
-    try {
-      call.follow(this.client.getBuffer(key));
-    } catch (error) {
-      call.fail(error);
-    }
-    return call.promise;
+    return bounded(this.#deadlines, this.#what.get, () => this.client.getBuffer(key), same);
   }
 
   add(key: string, value: Uint8Array, ttlSeconds: number): Promise<boolean> {
-    const call = new PendingCall<boolean>(this.#deadlines, this.#what.add);
-    try {
-      this.client.set(key, toBuffer(value), 'EX', seconds(ttlSeconds), 'NX').then(
-        (reply) => call.succeed(reply === 'OK'),
-        (error: unknown) => call.fail(error),
-      );
-    } catch (error) {
-      call.fail(error);
-    }
-    return call.promise;
+    return bounded(
+      this.#deadlines,
+      this.#what.add,
+      () => this.client.set(key, toBuffer(value), 'EX', seconds(ttlSeconds), 'NX'),
+      isOk,
+    );
   }
 
   replace(key: string, value: Uint8Array, ttlSeconds: number): Promise<boolean> {
-    const call = new PendingCall<boolean>(this.#deadlines, this.#what.replace);
-    try {
-      this.client.set(key, toBuffer(value), 'EX', seconds(ttlSeconds), 'XX').then(
-        (reply) => call.succeed(reply === 'OK'),
-        (error: unknown) => call.fail(error),
-      );
-    } catch (error) {
-      call.fail(error);
-    }
-    return call.promise;
+    return bounded(
+      this.#deadlines,
+      this.#what.replace,
+      () => this.client.set(key, toBuffer(value), 'EX', seconds(ttlSeconds), 'XX'),
+      isOk,
+    );
   }
 
   set(key: string, value: Uint8Array, ttlSeconds: number): Promise<void> {
-    const call = new PendingCall<void>(this.#deadlines, this.#what.set);
-    try {
-      this.client.set(key, toBuffer(value), 'EX', seconds(ttlSeconds)).then(
-        () => call.succeed(undefined),
-        (error: unknown) => call.fail(error),
-      );
-    } catch (error) {
-      call.fail(error);
-    }
-    return call.promise;
+    return bounded(
+      this.#deadlines,
+      this.#what.set,
+      () => this.client.set(key, toBuffer(value), 'EX', seconds(ttlSeconds)),
+      nothing,
+    );
   }
 
   delete(key: string): Promise<void> {
-    const call = new PendingCall<void>(this.#deadlines, this.#what.delete);
-    try {
-      this.client.del(key).then(
-        () => call.succeed(undefined),
-        (error: unknown) => call.fail(error),
-      );
-    } catch (error) {
-      call.fail(error);
-    }
-    return call.promise;
+    return bounded(this.#deadlines, this.#what.delete, () => this.client.del(key), nothing);
   }
 
   has(key: string): Promise<boolean> {
-    const call = new PendingCall<boolean>(this.#deadlines, this.#what.has);
-    try {
-      this.client.exists(key).then(
-        (count) => call.succeed(count > 0),
-        (error: unknown) => call.fail(error),
-      );
-    } catch (error) {
-      call.fail(error);
-    }
-    return call.promise;
+    return bounded(
+      this.#deadlines,
+      this.#what.has,
+      () => this.client.exists(key),
+      (count) => count > 0,
+    );
   }
 }
+
+const isOk = (reply: string | null): boolean => reply === 'OK';
+const nothing = (): void => undefined;
 
 /** A cache backend over an ioredis client or Cluster, for `cacheEngine({ backend })`. */
 export function redisCache(client: RedisClient, options?: RedisCacheOptions): RedisCache {
