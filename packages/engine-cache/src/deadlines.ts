@@ -84,8 +84,6 @@ export class DeadlineQueue {
   #timer: ReturnType<typeof setTimeout> | undefined;
   /** The `setTimeout` that armed `#timer`. */
   #armedWith: typeof setTimeout | undefined;
-  /** Which arming is current: a superseded timer that still fires does nothing. */
-  #generation = 0;
 
   constructor(timeoutMs: number) {
     this.timeoutMs = timeoutMs;
@@ -138,14 +136,15 @@ export class DeadlineQueue {
   }
 
   #arm(delay: number): void {
-    this.#timer?.unref?.(); // an idle timer replaced: if it still fires, it does nothing
-    const generation = ++this.#generation;
+    this.#timer?.unref?.(); // an idle timer replaced: if it still fires, it is no longer `#timer` and does nothing
     this.#armedWith = setTimeout;
-    this.#timer = setTimeout(() => this.#sweep(generation), delay);
+    const timer = setTimeout(() => {
+      if (this.#timer === timer) this.#sweep();
+    }, delay);
+    this.#timer = timer;
   }
 
-  #sweep(generation: number): void {
-    if (generation !== this.#generation) return;
+  #sweep(): void {
     this.#timer = undefined;
     const time = performance.now();
     let call = this.#head;
