@@ -176,25 +176,24 @@ export class SqliteDatabase implements SessionDatabase {
   run<T>(fn: (db: SqliteConnection) => T, transaction = false): Promise<T> {
     const db = this.#open;
     // Hot path: the connection is open, so the statement runs now, without an async frame or an await.
-    if (db === undefined || this.#closed) return this.#runAsync(fn, transaction);
+    if (db === undefined || this.#closed) {
+      return this.connection().then((open) => this.#runOn(open, fn, transaction));
+    }
+    return this.#runOn(db, fn, transaction);
+  }
+
+  #runOn<T>(db: SqliteConnection, fn: (db: SqliteConnection) => T, transaction: boolean): Promise<T> {
     const started = Date.now();
     try {
-      return Promise.resolve(transaction ? this.#inTransaction(db, fn) : fn(db));
+      return Promise.resolve(this.#attempt(db, fn, transaction));
     } catch (error) {
       if (!isBusy(error)) return Promise.reject(error);
       return this.#retry(db, fn, transaction, started, error);
     }
   }
 
-  async #runAsync<T>(fn: (db: SqliteConnection) => T, transaction: boolean): Promise<T> {
-    const db = await this.connection();
-    const started = Date.now();
-    try {
-      return transaction ? this.#inTransaction(db, fn) : fn(db);
-    } catch (error) {
-      if (!isBusy(error)) throw error;
-      return this.#retry(db, fn, transaction, started, error);
-    }
+  #attempt<T>(db: SqliteConnection, fn: (db: SqliteConnection) => T, transaction: boolean): T {
+    return transaction ? this.#inTransaction(db, fn) : fn(db);
   }
 
   #inTransaction<T>(db: SqliteConnection, fn: (db: SqliteConnection) => T): T {
@@ -233,7 +232,7 @@ export class SqliteDatabase implements SessionDatabase {
       }
       await sleep(Math.min(left, Math.min(100, 2 * 2 ** (attempt - 1)) * (0.5 + Math.random())));
       try {
-        return transaction ? this.#inTransaction(db, fn) : fn(db);
+        return this.#attempt(db, fn, transaction);
       } catch (next) {
         if (!isBusy(next)) throw next;
         error = next;
