@@ -61,6 +61,17 @@ describe('session keys', () => {
     expect(isValidSessionKey('ABCDEFGH')).toBe(false);
     expect(isValidSessionKey('abcdefg/')).toBe(false);
     expect(isValidSessionKey(42)).toBe(false);
+    // The table lookup agrees with the pattern on every character code around and past the alphabet.
+    const pattern = /^[a-z0-9]{8,40}$/;
+    for (let code = 0; code < 0x180; code++) {
+      for (const key of [
+        `abcdefg${String.fromCharCode(code)}`,
+        `${String.fromCharCode(code)}${'x'.repeat(39)}`,
+      ]) {
+        expect(isValidSessionKey(key)).toBe(pattern.test(key));
+      }
+    }
+    expect(isValidSessionKey('abcdefg\u{1f600}')).toBe(false);
   });
 });
 

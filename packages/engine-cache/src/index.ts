@@ -8,10 +8,8 @@ import {
   CreateError,
   ImproperlyConfigured,
   InvalidSessionKey,
-  MAX_KEY_LENGTH,
-  MIN_KEY_LENGTH,
+  isValidSessionKey,
   UpdateError,
-  VALID_KEY_CHARS,
 } from '@sess/core';
 import { latin1Encode } from '@sess/core/runtime';
 import { bounded, deadlineQueue, same } from './deadlines.js';
@@ -60,7 +58,7 @@ export class CacheEngine implements SessionEngine {
 
   /** The cache key holding a session, exactly as Django's default `KEY_FUNCTION` builds it. */
   cacheKey(sessionKey: string): string {
-    if (!isSessionKey(sessionKey))
+    if (!isValidSessionKey(sessionKey))
       throw new InvalidSessionKey('session keys are 8-40 characters of [a-z0-9]');
     return this.#prefix + sessionKey;
   }
@@ -178,23 +176,4 @@ function replaced(stored: boolean): undefined {
   if (!stored)
     throw new UpdateError('the session no longer exists in the cache (deleted or expired meanwhile)');
   return undefined;
-}
-
-/** 1 at the ASCII codes of session key characters ([a-z0-9]). */
-const KEY_CHARS = new Uint8Array(128);
-for (const c of VALID_KEY_CHARS) KEY_CHARS[c.charCodeAt(0)] = 1;
-
-/**
- * core's `isValidSessionKey` (`^[a-z0-9]{8,40}$`) as a table lookup per character: the engine is public API
- * and checks every key it is given; a lookup has no data-dependent branch, ~2.5× faster than the regex.
- */
-function isSessionKey(key: unknown): key is string {
-  if (typeof key !== 'string') return false;
-  const length = key.length;
-  if (length < MIN_KEY_LENGTH || length > MAX_KEY_LENGTH) return false;
-  for (let i = 0; i < length; i++) {
-    const c = key.charCodeAt(i);
-    if (c > 127 || KEY_CHARS[c] === 0) return false;
-  }
-  return true;
 }
