@@ -1,7 +1,8 @@
 /**
  * Session encoding, as Django's `SessionBase.encode`/`decode`: `signing.dumps(data, salt=<key salt>,
- * compress=True)`. Decoding never throws: tampered or corrupt data becomes an empty session and a warning
- * on the security logger, so a bad record can never break a request or leak into another session.
+ * compress=True)`, or on request `compress=False` (which Django's `signing.loads` reads too). Decoding
+ * never throws: tampered or corrupt data becomes an empty session and a warning on the security logger,
+ * so a bad record can never break a request or leak into another session.
  */
 import type { Clock } from './clock.js';
 import { latin1Decode, latin1Encode } from './encoding.js';
@@ -16,8 +17,12 @@ import type { SessionData } from './types.js';
 export const SESSION_KEY_SALT = 'django.contrib.sessions.SessionStore';
 
 export interface SessionCodec {
-  /** Signed, compressed text, exactly what Django stores in `django_session.session_data` and files. */
-  encode(data: SessionData): Promise<string>;
+  /**
+   * Signed, compressed text, exactly what Django stores in `django_session.session_data` and files.
+   * `compress: false` (default true) skips zlib: faster, larger text, still read by Django's
+   * `signing.loads` (it is `signing.dumps(..., compress=False)`).
+   */
+  encode(data: SessionData, options?: { compress?: boolean }): Promise<string>;
   /** The data in signed text, or `{}` (logged) when it is tampered, expired or corrupt. */
   decode(text: string): Promise<SessionData>;
   /** The serializer's bytes, unsigned (what Django's cache engine stores). */
@@ -53,8 +58,8 @@ export function createCodec(options: CodecOptions): SessionCodec {
   const { logger, serializer, clock } = options;
   const signer = timestampSigner(options.secretKey, options.secretKeyFallbacks, salt, clock);
   return {
-    encode(data) {
-      return dumpsWith(signer, data, serializer, true);
+    encode(data, encodeOptions) {
+      return dumpsWith(signer, data, serializer, encodeOptions?.compress ?? true);
     },
     async decode(text) {
       try {
