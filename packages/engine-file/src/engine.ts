@@ -323,34 +323,26 @@ export class FileEngine implements SessionEngine {
       await precondition;
       throw this.#failure('write', error);
     }
+    // Any failure from here on removes the temp file; `stage` says which error is raised.
+    let stage: 'write' | 'precondition' | 'rename' = 'write';
     try {
-      await this.#ensureMode(handle);
-      await handle.writeFile(content);
-      if (this.fsync && O_SYNC === 0) await handle.sync();
-    } catch (error) {
-      await handle.close().catch(() => {});
-      await unlink(temp).catch(() => {});
-      await precondition;
-      throw this.#failure('write', error);
-    }
-    try {
+      try {
+        await this.#ensureMode(handle);
+        await handle.writeFile(content);
+        if (this.fsync && O_SYNC === 0) await handle.sync();
+      } catch (error) {
+        await handle.close().catch(() => {});
+        throw error;
+      }
       await handle.close();
-    } catch (error) {
-      await unlink(temp).catch(() => {});
+      stage = 'precondition';
       await precondition;
-      throw this.#failure('write', error);
-    }
-    try {
-      await precondition;
-    } catch (error) {
-      await unlink(temp).catch(() => {});
-      throw error;
-    }
-    try {
+      stage = 'rename';
       await rename(temp, file);
     } catch (error) {
       await unlink(temp).catch(() => {});
-      throw this.#failure('write', error);
+      if (stage === 'write') await precondition;
+      throw stage === 'precondition' ? error : this.#failure('write', error);
     }
   }
 
