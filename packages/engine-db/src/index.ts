@@ -30,6 +30,11 @@ export interface DbEngineOptions {
   table?: string;
   /** Rows `clearExpired()` deletes per statement, bounding lock time and memory; default 1000. */
   clearBatchSize?: number;
+  /**
+   * zlib-compress `session_data` when that makes it smaller, as Django does. Default true (Django's exact
+   * bytes). False skips zlib: faster saves, larger rows, and Django still reads (and rewrites) them.
+   */
+  compress?: boolean;
 }
 
 /** A stored session with its row's expiry (what `@sess/engine-cached-db` needs to set a cache TTL). */
@@ -44,10 +49,18 @@ export class DbEngine implements SessionEngine {
   readonly database: SessionDatabase;
   readonly tableName: string;
   readonly clearBatchSize: number;
+  readonly compress: boolean;
   readonly #table: SessionTable;
+  /** What `save` passes to `codec.encode`: made once, not per save. */
+  readonly #encodeOptions: { compress: boolean };
 
   constructor(options: DbEngineOptions) {
-    const { database, table = DEFAULT_TABLE, clearBatchSize = 1000 } = options ?? ({} as DbEngineOptions);
+    const {
+      database,
+      table = DEFAULT_TABLE,
+      clearBatchSize = 1000,
+      compress = true,
+    } = options ?? ({} as DbEngineOptions);
     if (!database || typeof database !== 'object' || typeof database.table !== 'function') {
       throw new ImproperlyConfigured(
         "dbEngine: `database` must be a database adapter, e.g. sqlite('./sessions.sqlite3') from @sess/engine-db/sqlite",
@@ -56,9 +69,13 @@ export class DbEngine implements SessionEngine {
     if (!Number.isSafeInteger(clearBatchSize) || clearBatchSize < 1) {
       throw new ImproperlyConfigured('dbEngine: `clearBatchSize` must be a positive whole number');
     }
+    if (typeof compress !== 'boolean')
+      throw new ImproperlyConfigured('dbEngine: `compress` must be true or false');
     this.database = database;
     this.tableName = validateTableName(table);
     this.clearBatchSize = clearBatchSize;
+    this.compress = compress;
+    this.#encodeOptions = { compress };
     this.#table = database.table(this.tableName);
     this.name = `db:${database.kind}`;
   }
@@ -96,7 +113,7 @@ export class DbEngine implements SessionEngine {
     if (!isValidSessionKey(key)) throw new InvalidSessionKey('session keys are 8-40 characters of [a-z0-9]');
     const row = {
       sessionKey: key,
-      sessionData: await context.codec.encode(data),
+      sessionData: await context.codec.encode(data, this.#encodeOptions),
       expireDate: options.expiryDate,
     };
     if (options.mustCreate) {

@@ -175,6 +175,51 @@ for (const c of cases) {
       });
     });
 
+    describe('with compress: false', () => {
+      let spec: DbSpec;
+      let sessions: Sessions;
+      // Repetitive enough that Django (and sess by default) would store it compressed.
+      const data = { user_id: 9, note: 'plain '.repeat(80), tags: ['a', 'b'] };
+      beforeAll(async () => {
+        const fresh = await c.fresh();
+        spec = fresh.spec;
+        django(spec, 'migrate');
+        const engine = new DbEngine({ database: fresh.database, compress: false });
+        sessions = new Sessions({ engine, secretKey: SECRET });
+      });
+      afterAll(() => sessions.close());
+
+      const rowOf = (key: string) =>
+        django<{ rows: [string, string][] }>(spec, 'raw_data').rows.find((r) => r[0] === key)![1];
+
+      it('Django loads and updates a row written here uncompressed', async () => {
+        const s = sessions.open();
+        s.update(data);
+        await s.save();
+        expect(rowOf(s.sessionKey!).startsWith('.')).toBe(false);
+        expect(django<{ data: unknown }>(spec, 'read', { key: s.sessionKey }).data).toEqual(data);
+        django(spec, 'update', { key: s.sessionKey, data: { from_django: 1 } });
+        // Django rewrites the row its own way (compressed); it still loads here.
+        expect(rowOf(s.sessionKey!).startsWith('.')).toBe(true);
+        const again = await sessions.open(s.sessionKey).load();
+        expect(Object.fromEntries(again.items())).toEqual({ ...data, from_django: 1 });
+        again.set('from_node', 2);
+        await again.save();
+        expect(rowOf(s.sessionKey!).startsWith('.')).toBe(false);
+        expect(django<{ data: unknown }>(spec, 'read', { key: s.sessionKey }).data).toEqual({
+          ...data,
+          from_django: 1,
+          from_node: 2,
+        });
+      });
+
+      it('a row Django wrote (compressed) loads here', async () => {
+        const { key } = django<{ key: string }>(spec, 'write', { data });
+        expect(rowOf(key).startsWith('.')).toBe(true);
+        expect(Object.fromEntries((await sessions.open(key).load()).items())).toEqual(data);
+      });
+    });
+
     describe('on a table made here (createTable)', () => {
       let spec: DbSpec;
       let sessions: Sessions;

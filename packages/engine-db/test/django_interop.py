@@ -82,6 +82,10 @@ elif action == "raw_rows":
     with connection.cursor() as c:
         c.execute("SELECT session_key, CAST(expire_date AS TEXT) FROM django_session ORDER BY session_key")
         out["rows"] = [list(r) for r in c.fetchall()]
+elif action == "raw_data":
+    with connection.cursor() as c:
+        c.execute("SELECT session_key, session_data FROM django_session ORDER BY session_key")
+        out["rows"] = [list(r) for r in c.fetchall()]
 elif action == "now":
     out["now"] = datetime.datetime.now(datetime.timezone.utc).isoformat()
 else:

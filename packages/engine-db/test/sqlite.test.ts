@@ -251,3 +251,68 @@ describe('SQLite rows', () => {
     await sessions.close();
   });
 });
+
+describe('the compress option', () => {
+  const DATA = { user_id: 7, note: 'abc'.repeat(100), cart: [1, 2, 3] };
+
+  async function storedWith(options: { compress?: boolean }) {
+    const path = file();
+    const engine = dbEngine({ database: sqlite(path), ...options });
+    await engine.createTable();
+    const sessions = new Sessions({ engine, secretKey: SECRET });
+    const s = sessions.open();
+    s.update(DATA);
+    await s.save();
+    const db = new Database(path, { readonly: true });
+    const { session_data } = db
+      .prepare('SELECT session_data FROM django_session WHERE session_key = ?')
+      .get(s.sessionKey) as { session_data: string };
+    db.close();
+    const loaded = await sessions.open(s.sessionKey).load();
+    await sessions.close();
+    return { engine, sessionData: session_data, loaded: Object.fromEntries(loaded.items()) };
+  }
+
+  it("compresses session_data by default, as Django's SessionBase.encode", async () => {
+    const { engine, sessionData, loaded } = await storedWith({});
+    expect(engine.compress).toBe(true);
+    expect(sessionData.startsWith('.')).toBe(true);
+    expect(loaded).toEqual(DATA);
+  });
+
+  it("with compress: false stores Django's uncompressed signed text, which loads back", async () => {
+    const { engine, sessionData, loaded } = await storedWith({ compress: false });
+    expect(engine.compress).toBe(false);
+    expect(sessionData.startsWith('.')).toBe(false);
+    const payload = sessionData.split(':')[0]!;
+    expect(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'))).toEqual(DATA);
+    expect(loaded).toEqual(DATA);
+  });
+
+  it('an engine with either setting reads the rows the other wrote', async () => {
+    const path = file();
+    const plainEngine = dbEngine({ database: sqlite(path), compress: false });
+    await plainEngine.createTable();
+    const plain = new Sessions({ engine: plainEngine, secretKey: SECRET });
+    const packed = new Sessions({ engine: dbEngine({ database: sqlite(path) }), secretKey: SECRET });
+    for (const [writer, reader] of [
+      [plain, packed],
+      [packed, plain],
+    ] as const) {
+      const s = writer.open();
+      s.update(DATA);
+      await s.save();
+      expect(Object.fromEntries((await reader.open(s.sessionKey).load()).items())).toEqual(DATA);
+    }
+    await plain.close();
+    await packed.close();
+  });
+
+  it('refuses a compress that is not true or false', () => {
+    for (const compress of ['no', 0, null]) {
+      expect(() => dbEngine({ database: sqlite(file()), compress: compress as never })).toThrow(
+        new ImproperlyConfigured('dbEngine: `compress` must be true or false'),
+      );
+    }
+  });
+});
