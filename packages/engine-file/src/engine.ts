@@ -32,6 +32,11 @@ export interface FileEngineOptions {
    * latency (a process crash or kill is safe either way: the rename is atomic).
    */
   fsync?: boolean;
+  /**
+   * zlib-compress the file's content when that makes it smaller, as Django does. Default true (Django's
+   * exact bytes). False skips zlib: faster saves and loads, larger files, and Django still reads them.
+   */
+  compress?: boolean;
 }
 
 /** Temp files older than this are leftovers of a crashed save; `clearExpired()` removes them. */
@@ -70,6 +75,9 @@ export class FileEngine implements SessionEngine {
   /** The storage directory: absolute, symlinks resolved. */
   readonly directory: string;
   readonly fsync: boolean;
+  readonly compress: boolean;
+  /** What `save` passes to `codec.encode`: made once, not per save. */
+  readonly #encodeOptions: { compress: boolean };
   /**
    * Whether `open(…, 0o600)` yields mode 0600 here, i.e. the umask leaves the owner bits alone: learned
    * from this engine's first file (`undefined` until then). When it does not, every file is chmod'ed.
@@ -77,12 +85,16 @@ export class FileEngine implements SessionEngine {
   #umaskKeepsMode: boolean | undefined;
 
   constructor(options: FileEngineOptions = {}) {
-    const { path, create = false, fsync = true } = options ?? {};
+    const { path, create = false, fsync = true, compress = true } = options ?? {};
     if (typeof create !== 'boolean' || typeof fsync !== 'boolean') {
       throw new ImproperlyConfigured('fileEngine: `create` and `fsync` must be true or false');
     }
+    if (typeof compress !== 'boolean')
+      throw new ImproperlyConfigured('fileEngine: `compress` must be true or false');
     this.directory = prepareDirectory(path, create);
     this.fsync = fsync;
+    this.compress = compress;
+    this.#encodeOptions = { compress };
   }
 
   /** The file a session lives in. Throws `InvalidSessionKey` for a key that could name anything else. */
@@ -116,7 +128,7 @@ export class FileEngine implements SessionEngine {
   ): Promise<undefined> {
     const file = this.pathOf(key, context);
     // Encode first: a value the serializer refuses must not leave a placeholder file behind.
-    const content = Buffer.from(await context.codec.encode(data), 'latin1');
+    const content = Buffer.from(await context.codec.encode(data, this.#encodeOptions), 'latin1');
     await locks.run(file, async () => {
       if (options.mustCreate) {
         await this.#claim(file);
