@@ -3,7 +3,7 @@
  * Django's file engine load here, and sessions written here load in Django, in the same directory.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, statSync, utimesSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, utimesSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RecordingLogger } from '@sess/contract';
@@ -31,11 +31,20 @@ function django<T>(dir: string, command: Record<string, unknown>, options: Djang
   return JSON.parse(out) as T;
 }
 
-function node(dir: string, options: Partial<SessionsOptions> = {}) {
+function node(
+  dir: string,
+  options: Partial<SessionsOptions> = {},
+  engineOptions: { compress?: boolean } = {},
+) {
   const logger = new RecordingLogger();
   return {
     logger,
-    sessions: new Sessions({ engine: fileEngine({ path: dir }), secretKey: SECRET_KEY, logger, ...options }),
+    sessions: new Sessions({
+      engine: fileEngine({ path: dir, ...engineOptions }),
+      secretKey: SECRET_KEY,
+      logger,
+      ...options,
+    }),
   };
 }
 
@@ -168,5 +177,45 @@ describe("Django's file engine ⇄ this engine", () => {
     old(again.sessionKey!);
     const { files } = django<{ files: string[] }>(dir, { action: 'clear' }, { cookie_age: 3600 });
     expect(files.sort()).toEqual([`sessionid${djangoLive}`, `sessionid${nodeLive.sessionKey}`].sort());
+  });
+
+  describe('with compress: false here', () => {
+    const text = (dir: string, key: string) => readFileSync(join(dir, `sessionid${key}`), 'latin1');
+
+    it('Django loads and updates a file written here uncompressed, and each side reads the other’s rewrite', async () => {
+      const dir = tempDir();
+      const { sessions, logger } = node(dir, {}, { compress: false });
+      for (const data of [DATA, BIG]) {
+        const s = sessions.open();
+        s.update(data);
+        await s.save();
+        const key = s.sessionKey!;
+        expect(text(dir, key).startsWith('.')).toBe(false);
+        expect(django<{ data: SessionData }>(dir, { action: 'load', key }).data).toEqual(data);
+        django(dir, { action: 'update', key, data: { by: 'django' } });
+        // BIG compresses, so Django's rewrite is compressed; it loads here all the same.
+        if (data === BIG) expect(text(dir, key).startsWith('.')).toBe(true);
+        const again = await sessions.open(key).load();
+        expect(Object.fromEntries(again.items())).toEqual({ ...data, by: 'django' });
+        again.set('after', 'node');
+        await again.save();
+        expect(text(dir, key).startsWith('.')).toBe(false);
+        expect(django<{ data: SessionData }>(dir, { action: 'load', key }).data).toEqual({
+          ...data,
+          by: 'django',
+          after: 'node',
+        });
+      }
+      expect(logger.records).toEqual([]);
+    });
+
+    it('a session Django writes (compressed) loads here', async () => {
+      const dir = tempDir();
+      const { sessions, logger } = node(dir, {}, { compress: false });
+      const { key } = django<{ key: string }>(dir, { action: 'create', data: BIG });
+      expect(text(dir, key).startsWith('.')).toBe(true);
+      expect(Object.fromEntries((await sessions.open(key).load()).items())).toEqual(BIG);
+      expect(logger.records).toEqual([]);
+    });
   });
 });

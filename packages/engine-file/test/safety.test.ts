@@ -506,3 +506,43 @@ describe('clearExpired', () => {
     mkdirSync(dir);
   });
 });
+
+describe('the compress option', () => {
+  const DATA = { user: 'u1', note: 'abc'.repeat(100), cart: [1, 2] };
+
+  async function onDisk(compress?: boolean) {
+    const dir = tempDir();
+    const engine = fileEngine({ path: dir, ...(compress === undefined ? {} : { compress }) });
+    const sessions = new Sessions({ engine, secretKey: SECRET_KEY });
+    const s = await saved(sessions, DATA);
+    const text = readFileSync(join(dir, `sessionid${s.sessionKey}`), 'latin1');
+    const loaded = Object.fromEntries((await sessions.open(s.sessionKey).load()).items());
+    return { engine, text, loaded };
+  }
+
+  it("compresses by default, as Django's SessionBase.encode", async () => {
+    const { engine, text, loaded } = await onDisk();
+    expect(engine.compress).toBe(true);
+    expect(text.startsWith('.')).toBe(true);
+    expect(loaded).toEqual(DATA);
+  });
+
+  it("with compress: false writes Django's uncompressed signed text, which loads back", async () => {
+    const { engine, text, loaded } = await onDisk(false);
+    expect(engine.compress).toBe(false);
+    expect(text.startsWith('.')).toBe(false);
+    expect(JSON.parse(Buffer.from(text.split(':')[0]!, 'base64url').toString('utf8'))).toEqual(DATA);
+    expect(
+      await signing.loads(text, { secretKey: SECRET_KEY, salt: 'django.contrib.sessions.SessionStore' }),
+    ).toEqual(DATA);
+    expect(loaded).toEqual(DATA);
+  });
+
+  it('refuses a compress that is not true or false', () => {
+    for (const compress of ['no', 0, null]) {
+      expect(() => fileEngine({ path: tempDir(), compress: compress as never })).toThrow(
+        new ImproperlyConfigured('fileEngine: `compress` must be true or false'),
+      );
+    }
+  });
+});
