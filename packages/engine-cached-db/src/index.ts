@@ -25,6 +25,12 @@ export interface CachedDbEngineOptions {
   version?: number;
   /** Rows `clearExpired()` deletes per statement; default 1000. */
   clearBatchSize?: number;
+  /**
+   * zlib-compress the database's `session_data` when that makes it smaller, as Django does. Default true
+   * (Django's exact bytes). False skips zlib: faster, larger rows, and Django still reads them. The cache
+   * holds the serializer's bytes either way, as Django's.
+   */
+  compress?: boolean;
 }
 
 const LOGGER = 'sess.sessions';
@@ -38,18 +44,22 @@ export class CachedDbEngine implements SessionEngine {
   readonly #keys: CacheEngine;
 
   constructor(options: CachedDbEngineOptions) {
-    const { cache, database, table, keyPrefix, version, clearBatchSize } =
+    const { cache, database, table, keyPrefix, version, clearBatchSize, compress } =
       options ?? ({} as CachedDbEngineOptions);
     if (!cache || typeof cache.get !== 'function' || typeof cache.set !== 'function') {
       throw new ImproperlyConfigured(
         'cachedDbEngine: `cache` must be a CacheBackend, e.g. memoryCache() from @sess/engine-cache/memory',
       );
     }
+    if (compress !== undefined && typeof compress !== 'boolean') {
+      throw new ImproperlyConfigured('cachedDbEngine: `compress` must be true or false');
+    }
     this.cache = cache;
     this.db = new DbEngine({
       database,
       ...(table === undefined ? {} : { table }),
       ...(clearBatchSize === undefined ? {} : { clearBatchSize }),
+      ...(compress === undefined ? {} : { compress }),
     });
     this.#keys = new CacheEngine({
       backend: cache,
@@ -68,6 +78,11 @@ export class CachedDbEngine implements SessionEngine {
   /** The database table's name. */
   get tableName(): string {
     return this.db.tableName;
+  }
+
+  /** Whether the database rows are zlib-compressed when that makes them smaller (the `compress` option). */
+  get compress(): boolean {
+    return this.db.compress;
   }
 
   /** Creates the database table if missing (`sess migrate`). */

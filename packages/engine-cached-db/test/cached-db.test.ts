@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RecordingLogger } from '@sess/contract';
 import type { CacheBackend } from '@sess/core';
-import { CreateError, SessionStoreUnavailable, Sessions, UpdateError } from '@sess/core';
+import {
+  CreateError,
+  ImproperlyConfigured,
+  SessionStoreUnavailable,
+  Sessions,
+  UpdateError,
+} from '@sess/core';
 import { memoryCache } from '@sess/engine-cache/memory';
 import { redisCache } from '@sess/engine-cache/redis';
 import { CachedDbEngine, cachedDbEngine } from '@sess/engine-cached-db';
@@ -261,5 +267,57 @@ describe('cached_db configuration', () => {
     expect(new CachedDbEngine({ cache: memoryCache(), database: sqlite(join(dir, 'x.sqlite3')) }).name).toBe(
       'cached_db:memory+sqlite',
     );
+  });
+});
+
+describe('cached_db compress option', () => {
+  const DATA = { user: 1, note: 'abc'.repeat(100), cart: [1, 2, 3] };
+
+  async function rowWith(options: { compress?: boolean }) {
+    const file = join(dir, `z${++n}.sqlite3`);
+    const cache = memoryCache();
+    const engine = cachedDbEngine({ cache, database: sqlite(file), ...options });
+    await engine.createTable();
+    const sessions = new Sessions({ engine, secretKey: SECRET });
+    const s = await savedSession(sessions, DATA);
+    const db = new Database(file, { readonly: true });
+    const { session_data } = db
+      .prepare('SELECT session_data FROM django_session WHERE session_key = ?')
+      .get(s.sessionKey) as { session_data: string };
+    db.close();
+    // The cache holds the serializer's bytes whatever the option, as Django's cached_db.
+    const cached = await cache.get(engine.cacheKey(s.sessionKey!));
+    expect(JSON.parse(Buffer.from(cached!).toString('utf8'))).toEqual(DATA);
+    await cache.delete(engine.cacheKey(s.sessionKey!));
+    const fromDb = Object.fromEntries((await sessions.open(s.sessionKey).load()).items());
+    await sessions.close();
+    return { engine, sessionData: session_data, fromDb };
+  }
+
+  it('compresses the database row by default', async () => {
+    const { engine, sessionData, fromDb } = await rowWith({});
+    expect(engine.compress).toBe(true);
+    expect(sessionData.startsWith('.')).toBe(true);
+    expect(fromDb).toEqual(DATA);
+  });
+
+  it('with compress: false the database row is uncompressed, and loads back from it', async () => {
+    const { engine, sessionData, fromDb } = await rowWith({ compress: false });
+    expect(engine.compress).toBe(false);
+    expect(sessionData.startsWith('.')).toBe(false);
+    expect(JSON.parse(Buffer.from(sessionData.split(':')[0]!, 'base64url').toString('utf8'))).toEqual(DATA);
+    expect(fromDb).toEqual(DATA);
+  });
+
+  it('refuses a compress that is not true or false', () => {
+    for (const compress of ['no', 0, null]) {
+      expect(() =>
+        cachedDbEngine({
+          cache: memoryCache(),
+          database: sqlite(join(dir, 'x.sqlite3')),
+          compress: compress as never,
+        }),
+      ).toThrow(new ImproperlyConfigured('cachedDbEngine: `compress` must be true or false'));
+    }
   });
 });
