@@ -337,6 +337,17 @@ const file = [
     },
   },
   {
+    id: 'file/sess-nocompress',
+    label: 'sess engine-file, compress: false',
+    role: 'sess',
+    ref: 'file/raw-fs-fsync',
+    info: true,
+    async make(env) {
+      const { fileEngine } = await import('@sess/engine-file');
+      return sessRunner(fileEngine({ path: env.tmpDir, compress: false }));
+    },
+  },
+  {
     id: 'file/session-file-store',
     label: 'session-file-store',
     role: 'peer',
@@ -366,6 +377,18 @@ const file = [
 ];
 
 // ---------------------------------------------------------------------------------------------- sqlite
+
+/**
+ * `dbSessRunner` with `compress: false` (Django's format without zlib): the info rows beside each
+ * `…/sess`, not targets (targets are picked by id).
+ */
+async function dbSessRunnerNoCompress(database, closeClient) {
+  const { dbEngine } = await import('@sess/engine-db');
+  const engine = dbEngine({ database, compress: false });
+  await engine.createTable();
+  const runner = sessRunner(engine);
+  return closeClient ? closingToo(runner, closeClient) : runner;
+}
 
 /** The pragmas every SQLite candidate gets, so that they differ only in library cost. */
 function openSqlite(env) {
@@ -424,6 +447,17 @@ const sqlite = [
     },
   },
   {
+    id: 'sqlite/sess-nocompress',
+    label: 'sess engine-db/sqlite, compress: false',
+    role: 'sess',
+    ref: 'sqlite/raw',
+    info: true,
+    async make(env) {
+      const { sqlite: sqliteDb } = await import('@sess/engine-db/sqlite');
+      return dbSessRunnerNoCompress(sqliteDb(join(env.tmpDir, 'sessions.sqlite3')));
+    },
+  },
+  {
     id: 'sqlite/better-sqlite3-session-store',
     label: 'better-sqlite3-session-store',
     role: 'peer',
@@ -475,6 +509,20 @@ const postgres = [
       const pool = await pgPool(env);
       await pool.query('DROP TABLE IF EXISTS django_session');
       return dbSessRunner(pgDb(pool), () => pool.end());
+    },
+  },
+  {
+    id: 'postgres/sess-nocompress',
+    label: 'sess engine-db/postgres, compress: false',
+    role: 'sess',
+    ref: 'postgres/raw',
+    info: true,
+    needs: ['postgres'],
+    async make(env) {
+      const { postgres: pgDb } = await import('@sess/engine-db/postgres');
+      const pool = await pgPool(env);
+      await pool.query('DROP TABLE IF EXISTS django_session');
+      return dbSessRunnerNoCompress(pgDb(pool), () => pool.end());
     },
   },
   {
@@ -544,6 +592,20 @@ const mariadb = [
       const pool = await mysqlPool(env);
       await pool.query('DROP TABLE IF EXISTS django_session');
       return dbSessRunner(mysqlDb(pool), () => pool.end());
+    },
+  },
+  {
+    id: 'mariadb/sess-nocompress',
+    label: 'sess engine-db/mysql, compress: false',
+    role: 'sess',
+    ref: 'mariadb/raw',
+    info: true,
+    needs: ['mariadb'],
+    async make(env) {
+      const { mysql: mysqlDb } = await import('@sess/engine-db/mysql');
+      const pool = await mysqlPool(env);
+      await pool.query('DROP TABLE IF EXISTS django_session');
+      return dbSessRunnerNoCompress(mysqlDb(pool), () => pool.end());
     },
   },
   {
