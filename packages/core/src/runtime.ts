@@ -1,7 +1,8 @@
 /**
  * Primitives for engine authors, the same ones core's signing uses: Django's text encodings, and the
  * crypto and zlib functions that pick `node:crypto`/`node:zlib` where the runtime has them and Web Crypto
- * and CompressionStream elsewhere (edge runtimes).
+ * and CompressionStream elsewhere (edge runtimes). Also `loadsWithTimestamp`, internal to sess's own
+ * engines (not part of the main entry's API).
  */
 export {
   b62Decode,
@@ -23,3 +24,4 @@ export {
   sha256,
   utf8,
 } from './platform.js';
+export { loadsWithTimestamp } from './signing.js';

@@ -194,10 +194,13 @@ export class TimestampSigner extends Signer {
     return (await this.unsignWithTimestamp(signedValue, options)).value;
   }
 
-  /** `unsign` with its age checks, synchronously, or undefined where only the async path is available. */
-  [TIMESTAMP_UNSIGN_NOW](signedValue: string, options: UnsignOptions): string | undefined {
+  /** `unsignWithTimestamp` synchronously, or undefined where only the async path is available. */
+  [TIMESTAMP_UNSIGN_NOW](
+    signedValue: string,
+    options: UnsignOptions,
+  ): { value: string; timestamp: number } | undefined {
     const result = super[UNSIGN_NOW](signedValue);
-    return result === undefined ? undefined : this.#checkTimestamp(result, options).value;
+    return result === undefined ? undefined : this.#checkTimestamp(result, options);
   }
 
   /** Verifies and also returns the signing time (Unix seconds). */
@@ -312,21 +315,51 @@ export function loadsWith(
   unsignOptions: UnsignOptions = {},
   maxDecompressedSize: number = DEFAULT_MAX_DECOMPRESSED_SIZE,
 ): Promise<unknown> {
+  return loadsVerified(signer, signed, serializer, unsignOptions, maxDecompressedSize, false);
+}
+
+/**
+ * Internal (reach it through `@sess/core/runtime`): `loadsWith` that also returns the signing time (Unix
+ * seconds) read by the same verification, so a caller need not parse the signed text again. Where
+ * `loadsWith` takes the async path it calls the signer's `unsign`; this calls its `unsignWithTimestamp`.
+ */
+export function loadsWithTimestamp(
+  signer: TimestampSigner,
+  signed: string,
+  serializer: Serializer,
+  unsignOptions: UnsignOptions = {},
+  maxDecompressedSize: number = DEFAULT_MAX_DECOMPRESSED_SIZE,
+): Promise<Timestamped> {
+  const loaded = loadsVerified(signer, signed, serializer, unsignOptions, maxDecompressedSize, true);
+  return loaded as Promise<Timestamped>; // what loadsVerified resolves to with `withTimestamp`
+}
+
+type Timestamped = { value: unknown; timestamp: number };
+
+function loadsVerified(
+  signer: TimestampSigner,
+  signed: string,
+  serializer: Serializer,
+  unsignOptions: UnsignOptions,
+  maxDecompressedSize: number,
+  withTimestamp: boolean,
+): Promise<unknown> {
   if (nodeZlib) {
     try {
-      const base64d = signer[TIMESTAMP_UNSIGN_NOW](signed, unsignOptions);
-      if (base64d !== undefined) {
-        const { compressed, data } = payloadBytes(base64d);
+      const verified = signer[TIMESTAMP_UNSIGN_NOW](signed, unsignOptions);
+      if (verified !== undefined) {
+        const { compressed, data } = payloadBytes(verified.value);
         const bytes = compressed
           ? nodeZlib.inflateSync(data, { maxOutputLength: maxDecompressedSize })
           : data;
-        return Promise.resolve(serializer.loads(bytes));
+        const value = serializer.loads(bytes);
+        return Promise.resolve(withTimestamp ? { value, timestamp: verified.timestamp } : value);
       }
     } catch (error) {
       return Promise.reject(error);
     }
   }
-  return loadsAsync(signer, signed, serializer, unsignOptions, maxDecompressedSize);
+  return loadsAsync(signer, signed, serializer, unsignOptions, maxDecompressedSize, withTimestamp);
 }
 
 async function loadsAsync(
@@ -335,9 +368,15 @@ async function loadsAsync(
   serializer: Serializer,
   unsignOptions: UnsignOptions,
   maxDecompressedSize: number,
+  withTimestamp: boolean,
 ): Promise<unknown> {
-  const { compressed, data } = payloadBytes(await signer.unsign(signed, unsignOptions));
-  return serializer.loads(compressed ? await inflate(data, maxDecompressedSize) : data);
+  // Without the timestamp, `unsign`: a subclass's override of it stays honoured by `loadsWith`.
+  const verified = withTimestamp
+    ? await signer.unsignWithTimestamp(signed, unsignOptions)
+    : { value: await signer.unsign(signed, unsignOptions), timestamp: Number.NaN };
+  const { compressed, data } = payloadBytes(verified.value);
+  const value = serializer.loads(compressed ? await inflate(data, maxDecompressedSize) : data);
+  return withTimestamp ? { value, timestamp: verified.timestamp } : value;
 }
 
 /** A verified payload's bytes, and whether they are zlib-compressed (a leading '.'). */
