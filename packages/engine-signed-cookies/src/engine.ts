@@ -20,7 +20,7 @@ import {
   SignatureExpired,
   signing,
 } from '@sess/core';
-import { b62Decode, b62Encode, b64urlDecode, deflate, inflate } from '@sess/core/runtime';
+import { b62Decode, b62Encode, b64urlDecode, deflate, inflate, loadsWithTimestamp } from '@sess/core/runtime';
 import { aead, NONCE_BYTES, nextNonce, TAG_BYTES } from './runtime.js';
 
 /** Django's salt for this engine (`django.contrib.sessions.backends.signed_cookies.SessionStore`). */
@@ -217,11 +217,11 @@ export class SignedCookiesEngine implements SessionEngine {
     key: string,
     context: EngineContext,
   ): Promise<{ data: SessionData; timestamp: number } | Rejection> {
-    let value: unknown;
+    let loaded: { value: unknown; timestamp: number };
     try {
       // Verifies the signature (current key, then fallbacks) and the timestamp's skew before anything
-      // is decoded, decompressed or deserialized.
-      value = await signing.loadsWith(
+      // is decoded, decompressed or deserialized; the timestamp is the one that verification read.
+      loaded = await loadsWithTimestamp(
         this.#signersFor(context).all,
         key,
         context.serializer,
@@ -232,14 +232,8 @@ export class SignedCookiesEngine implements SessionEngine {
       if (error instanceof BadSignature) return 'bad signature';
       return 'undecodable';
     }
-    if (!isSessionData(value)) return 'not a dict';
-    // Verified: `payload:timestamp:signature`.
-    const end = key.lastIndexOf(':');
-    try {
-      return { data: value, timestamp: b62Decode(key.slice(key.lastIndexOf(':', end - 1) + 1, end)) };
-    } catch {
-      return 'malformed';
-    }
+    const { value, timestamp } = loaded;
+    return isSessionData(value) ? { data: value, timestamp } : 'not a dict';
   }
 
   // Encrypted: b64url(nonce ‖ ciphertext ‖ tag) ":" b62(timestamp), the timestamp authenticated as AAD.
