@@ -1,5 +1,6 @@
 // Clients built the way the README recommends, and small tools the backend tests share.
 
+import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import type { Logger, SessionsOptions } from '@sess/core';
 import { SessionStoreUnavailable, Sessions } from '@sess/core';
@@ -84,6 +85,37 @@ export function expectUnavailable(error: Error): void {
 }
 
 /**
+ * Freezes a server (SIGSTOP) and resolves once every one of its threads has stopped. `kill` returns when the
+ * signal is sent, not when it has been taken: until then a thread woken by a request still answers it (seen
+ * in about one try in ten on a busy machine), and a test of a frozen server would see a reply.
+ */
+export async function freeze(pid: number): Promise<void> {
+  process.kill(pid, 'SIGSTOP');
+  const giveUp = performance.now() + 5_000;
+  while (!allThreadsStopped(pid)) {
+    if (performance.now() > giveUp) {
+      process.kill(pid, 'SIGCONT');
+      throw new Error(`process ${pid} has not stopped 5 s after SIGSTOP`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
+
+/** Whether every thread of `pid` is in the stopped state ('T' in `/proc/<pid>/task/<tid>/stat`). */
+function allThreadsStopped(pid: number): boolean {
+  return readdirSync(`/proc/${pid}/task`).every((tid) => {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    } catch {
+      return true; // the thread has exited since the listing: it runs nothing
+    }
+    // "tid (comm) state ...": comm may hold spaces and parentheses, so the state follows the last ')'.
+    return stat[stat.lastIndexOf(')') + 2] === 'T';
+  });
+}
+
+/**
  * Saves five sessions, freezes the server (SIGSTOP), and checks that five loads and a create in flight all
  * fail at their deadline with `message`, that the shared deadline timer lets go of the process once the
  * server is back (SIGCONT), and that the data is still there.
@@ -101,7 +133,7 @@ export async function expectFrozenCallsExpire(
     await s.save();
     saved.push(s.sessionKey!);
   }
-  process.kill(pid, 'SIGSTOP');
+  await freeze(pid);
   try {
     const loads = saved.map((key) => rejection(sessions.open(key).load()));
     const fresh = sessions.open();

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   expectFrozenCallsExpire,
   expectUnavailable,
+  freeze,
   makeSessions,
   memcachedClient,
   quietMemjsLogger,
@@ -71,7 +72,7 @@ describe('memcached down, frozen and restarted', () => {
       s.set('a', 1);
       await s.save();
       const pid = server.pid!;
-      process.kill(pid, 'SIGSTOP');
+      await freeze(pid);
       try {
         const error = await rejection(sessions.open(s.sessionKey).load());
         expectUnavailable(error);

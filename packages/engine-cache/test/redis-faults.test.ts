@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   expectFrozenCallsExpire,
   expectUnavailable,
+  freeze,
   makeSessions,
   redisClient,
   rejection,
@@ -121,7 +122,7 @@ describe('redis frozen or unreachable with ioredis defaults (offline queue on, u
     s.set('a', 1);
     await s.save();
     const pid = server.pid!;
-    process.kill(pid, 'SIGSTOP');
+    await freeze(pid);
     try {
       const error = await rejection(sessions.open(s.sessionKey).load());
       expectUnavailable(error);
