@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { layerBelow } from './layers.js';
 
 type Method = 'writeHead' | 'write' | 'end' | 'flushHeaders';
 type Fn = (this: ServerResponse, ...args: unknown[]) => unknown;
@@ -90,51 +91,40 @@ class Hold<C> {
   }
 }
 
-// Responses held through a prototype layer (below), until released: a response that is not in it is
+// Responses held through the prototype layer (below), until released: a response that is not in it is
 // forwarded. Dropping entries at release keeps the map to the responses in flight, which matters: a
 // WeakMap holding every response until it dies made each young-generation GC markedly slower.
-// And the layer inserted under each Express `app.response`, once per app.
 const held = new WeakMap<object, Hold<unknown>>();
-const layers = new WeakMap<object, object>();
 
 /**
- * The wrappers, once per Express app, as the prototype of its `app.response` (and so of every `res` of
- * the app and of its mounted sub-apps): a response that is not held forwards to the methods below.
+ * The wrappers, as a prototype layer under Express's response object (see layers.ts): a response that
+ * is not held forwards to the methods below.
  */
-function insertLayer(appResponse: object): object {
-  const below = Object.getPrototypeOf(appResponse) as Methods;
+function wrappers(below: object): object {
+  const methods = below as Methods;
   const wrap = (method: Method) =>
     function (this: ServerResponse, ...args: unknown[]): unknown {
       const hold = held.get(this);
-      if (hold === undefined) return below[method].apply(this, args);
+      if (hold === undefined) return methods[method].apply(this, args);
       return hold.phase === RELEASED ? hold[method].apply(this, args) : hold.call(method, args);
     };
   const layer = Object.create(below) as Methods;
   for (const method of METHODS) {
     Object.defineProperty(layer, method, { value: wrap(method), writable: true, configurable: true });
   }
-  Object.setPrototypeOf(appResponse, layer);
-  layers.set(appResponse, layer);
   return layer;
 }
 
 /**
- * The layer under this response's prototype, when the response can be held through it: the prototype is
- * an Express `app.response` (Express swaps every `res` to it, and to a sub-app's own on the way in and
- * out, whose prototype in turn is the parent's), nothing above the layer has own versions of the four
- * methods (a wrapper installed before us, as compression does, must stay below the hold), and the
- * response is not held already. Else undefined: the hold then wraps `res` with own properties.
+ * The layer this response can be held through: it came through an Express app, no prototype above the
+ * layer has own versions of the four methods (a wrapper installed before us, as compression does, must
+ * stay below the hold), and it is not held already. Else undefined: the hold then wraps `res` with own
+ * properties.
  */
 function layerFor(res: ServerResponse): object | undefined {
   for (const method of METHODS) if (Object.hasOwn(res, method)) return undefined;
   if (held.has(res)) return undefined;
-  const proto = Object.getPrototypeOf(res) as { app?: { response?: unknown } } | null;
-  if (proto === null || !Object.hasOwn(proto, 'app') || proto.app?.response !== proto) return undefined;
-  for (const method of METHODS) if (Object.hasOwn(proto, method)) return undefined;
-  const layer = layers.get(proto);
-  // Mounting an app into another sets its `app.response`'s prototype again: put the layer back.
-  if (layer !== undefined && Object.getPrototypeOf(proto) === layer) return layer;
-  return insertLayer(proto);
+  return layerBelow(res, 'response', METHODS, wrappers);
 }
 
 /**
@@ -151,9 +141,9 @@ function layerFor(res: ServerResponse): object | undefined {
  * Once released, the wrappers only forward: they are never deleted from `res`, since deleting properties
  * would turn it into a slow dictionary-mode object.
  *
- * Under Express the wrappers are a prototype layer under the app's `app.response` (see `layerFor`), not a
- * per-request prototype swap, which Express would undo when entering a mounted sub-app; elsewhere, or on
- * top of another middleware's own wrappers, they are four closures set as own properties of `res`.
+ * Under Express the wrappers are a prototype layer under Express's response object (see layers.ts), not
+ * a per-request prototype swap, which Express would undo when entering a mounted sub-app; elsewhere, or
+ * on top of another middleware's own wrappers, they are four closures set as own properties of `res`.
  */
 export function holdResponse<C>(
   res: ServerResponse,
@@ -161,10 +151,8 @@ export function holdResponse<C>(
   context: C,
   onError: (error: unknown) => void,
 ): void {
-  // Under Express, adding a property to `res` is costly: Express swapped its prototype, after which V8
-  // gives every added property a fresh map, copied from the ~40 `res` already has, and four added
-  // methods were the largest cost of a request that never touches its session. So the wrappers live in
-  // a prototype layer, once per app, and a request only records its hold in a WeakMap.
+  // Under Express the wrappers live in a prototype layer (adding them to `res` is costly, see layers.ts),
+  // and a request only records its hold in a WeakMap.
   const layer = layerFor(res);
   if (layer !== undefined) {
     held.set(res, new Hold(res, Object.getPrototypeOf(layer) as Methods, hooks, context, onError));

@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { IncomingSession, Session, SessionData, Sessions } from '@sess/core';
 import { ImproperlyConfigured, varyWithCookie } from '@sess/core';
 import { type HoldHooks, holdResponse } from './hold.js';
+import { layerBelow } from './layers.js';
 
 /**
  * The session's fields, for typing `req.session` across the app. Augment it:
@@ -57,7 +58,7 @@ export function session<T extends SessionData = SessionData>(
   };
   return function sessionMiddleware(req, res, next) {
     const incoming = sessions.cookies.begin(req.headers.cookie);
-    (req as IncomingMessage & { session: Session<T> }).session = incoming.session;
+    attachSession(req, incoming.session);
     if (lazy || incoming.session.sessionKey === null) {
       holdResponse(res, hooks, incoming, next);
       next();
@@ -92,4 +93,39 @@ function appendSetCookie(res: ServerResponse, values: string[]): void {
   // `values` is a fresh array from commit(): it can become the header as is.
   if (existing === undefined) res.setHeader('Set-Cookie', values);
   else res.setHeader('Set-Cookie', (Array.isArray(existing) ? existing : [String(existing)]).concat(values));
+}
+
+// Each Express request's session, read by the `session` getter of a layer under Express's request
+// object (see layers.ts): setting it as an own property of `req` was the largest cost of a request that
+// never touches its session. Keyed by the request, so it lives as long as the request does.
+const sessionOf = new WeakMap<object, object>();
+const SESSION: readonly string[] = ['session'];
+
+function sessionLayer(below: object): object {
+  return Object.create(below, {
+    session: {
+      get(this: IncomingMessage) {
+        return sessionOf.get(this);
+      },
+      // An application (or another session library) assigning `req.session` gets an ordinary property.
+      set(this: IncomingMessage, value: unknown) {
+        Object.defineProperty(this, 'session', {
+          value,
+          writable: true,
+          enumerable: true,
+          configurable: true,
+        });
+      },
+      configurable: true,
+    },
+  });
+}
+
+/** `req.session = session`, through the layer's getter when `req` came through an Express app. */
+function attachSession(req: IncomingMessage, session: object): void {
+  if (!Object.hasOwn(req, 'session') && layerBelow(req, 'request', SESSION, sessionLayer) !== undefined) {
+    sessionOf.set(req, session);
+  } else {
+    (req as IncomingMessage & { session: unknown }).session = session;
+  }
 }

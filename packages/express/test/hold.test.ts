@@ -7,7 +7,7 @@ import { session } from '@sess/express';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 
-// Under Express the hold's wrappers live in a prototype layer under each app's `app.response`, and find
+// Under Express the hold's wrappers live in a prototype layer under Express's own response object, and find
 // the response's state in a WeakMap; elsewhere (or above other wrappers) they are own properties of `res`.
 // These cases are the ones such a design could get wrong.
 
@@ -124,6 +124,56 @@ describe('@sess/express hold: other wrappers, sub-apps, plain node:http', () => 
     app.get('/sub/pass', raw);
     server = await listenOnLoopback(createServer(app));
     await expectHeldReplies(server.url, ['/sub/raw', '/sub/pass']);
+  });
+
+  it('a session opened inside a sub-app is held, and is req.session, after the sub-app passes the request on', async () => {
+    const sub = express();
+    sub.use(session({ sessions: open() }));
+    sub.get('/pass', (req, _res, next) => {
+      req.session.set('inside', true);
+      next();
+    });
+    const app = express();
+    app.use('/sub', sub);
+    const seen: unknown[] = [];
+    app.get('/sub/pass', (req, res) => {
+      seen.push(req.session?.get('inside'));
+      raw(req, res);
+    });
+    server = await listenOnLoopback(createServer(app));
+    await expectHeldReplies(server.url, ['/sub/pass']);
+    expect(seen).toEqual([true]);
+  });
+
+  it('req.session under Express: assignable, readable once the response has left, absent before the middleware', async () => {
+    const app = express();
+    const before: unknown[] = [];
+    app.use((req, _res, next) => {
+      before.push(req.session);
+      next();
+    });
+    app.use(session({ sessions: open() }));
+    const afterFinish: unknown[] = [];
+    app.get('/late', (req, res) => {
+      req.session.set('user', 'ada');
+      res.on('finish', () => afterFinish.push(req.session.get('user')));
+      res.send('ok');
+    });
+    app.get('/assign', (req, res) => {
+      const replacement = { replaced: true };
+      const writable = req as unknown as { session: unknown };
+      writable.session = replacement;
+      res.json({ same: writable.session === replacement, own: Object.hasOwn(req, 'session') });
+    });
+    server = await listenOnLoopback(createServer(app));
+    const c = new Client(server.url);
+    await c.get('/late');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(afterFinish).toEqual(['ada']);
+    expect(c.value).toMatch(/^[a-z0-9]{32}$/);
+    const assigned = await new Client(server.url).get('/assign');
+    expect(assigned.body).toEqual({ same: true, own: true });
+    expect(before).toEqual([undefined, undefined]);
   });
 
   it('two session middlewares, another wrapper between them: each hold forwards to what it replaced', async () => {
