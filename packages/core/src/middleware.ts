@@ -74,6 +74,18 @@ export class CookieRules<T extends object = SessionData> {
   }
 
   /**
+   * For adapters that open a session only when the handler first reads it: whether a request whose
+   * session was never opened has anything to commit. The same answer as `pending(begin(cookieHeader))`
+   * for an untouched session, without opening one: true with `saveEveryRequest`, or when the request
+   * carried a session cookie that is not a valid key (Django deletes it). When true, `begin` and commit.
+   */
+  pendingUnopened(cookieHeader: string | null | undefined): boolean {
+    if (this.#sessions.settings.saveEveryRequest) return true;
+    const value = this.read(cookieHeader);
+    return value !== undefined && !this.#sessions.isValidKey(value);
+  }
+
+  /**
    * After the handler: saves the session when Django would and says which headers to send.
    * Throws `SessionInterrupted` (400) when the session was deleted by a concurrent request, and lets
    * store failures (`SessionStoreUnavailable`, 503) and other save errors through: a lost write is never

@@ -89,6 +89,14 @@ export class Sessions<T extends object = SessionData> {
     this.cookies = new CookieRules(this);
   }
 
+  /**
+   * Whether `value` (a cookie's, say) would be taken as a session key: the engine's `isValidKey`, or 8–40
+   * characters of `[a-z0-9]`. `open()` treats a value failing it as no key.
+   */
+  isValidKey(value: string): boolean {
+    return this.#runtime.acceptKey(value) !== null;
+  }
+
   /** A session for `key` (from a cookie, say). No I/O: call `load()` before using a keyed session's data. */
   open(key?: string | null): Session<T> {
     return new Session<T>(this.#runtime, key ?? null);

@@ -110,6 +110,39 @@ describe('cookies in and out', () => {
     expect(build({ saveEveryRequest: true }).cookies.pending(cookies.begin(undefined))).toBe(true);
   });
 
+  it("pendingUnopened gives pending()'s answer for an untouched session without opening one", () => {
+    const headers = [
+      undefined,
+      '',
+      'other=1',
+      'sessionid=abcdefgh12345678',
+      'a=1; sessionid=abcdefgh12345678; b=2',
+      'sessionid=bad',
+      'sessionid=',
+      'sessionid=ABCDEFGH12345678',
+      'sessionid="abcdefgh12345678"',
+      `sessionid=${'a'.repeat(41)}`,
+      'sessionid=abcdefgh12345678; sessionid=bad',
+      'sessionid=bad; sessionid=abcdefgh12345678',
+    ];
+    const strict = build({
+      engine: Object.assign(cacheEngine({ backend: memoryCache() }), {
+        isValidKey: (key: string) => key.startsWith('k'),
+      }),
+    });
+    for (const sessions of [build(), build({ saveEveryRequest: true }), strict]) {
+      for (const header of headers) {
+        const expected = sessions.cookies.pending(sessions.cookies.begin(header));
+        expect([header, sessions.cookies.pendingUnopened(header)]).toEqual([header, expected]);
+      }
+    }
+    expect(build().cookies.pendingUnopened('sessionid=bad')).toBe(true);
+    expect(build().isValidKey('abcdefgh12345678')).toBe(true);
+    expect(build().isValidKey('short')).toBe(false);
+    expect(strict.isValidKey('kabcdefgh')).toBe(true);
+    expect(strict.isValidKey('abcdefgh12345678')).toBe(false);
+  });
+
   it('patches Vary like Django', () => {
     expect(varyWithCookie(undefined)).toBe('Cookie');
     expect(varyWithCookie('Accept-Encoding')).toBe('Accept-Encoding, Cookie');

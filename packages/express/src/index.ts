@@ -51,25 +51,54 @@ export function session<T extends SessionData = SessionData>(
       '@sess/express session(): `sessions` must be a Sessions instance from @sess/core',
     );
   }
-  const hooks: HoldHooks<IncomingSession<T>> = {
-    before(incoming, res, status) {
+  const hooks: HoldHooks<Opening<T>> = {
+    before(opening, res, status) {
+      const incoming = opening.incoming;
+      // Never opened (lazy mode, `req.session` never read): decided from the cookie alone.
+      if (incoming === undefined) {
+        return sessions.cookies.pendingUnopened(opening.cookieHeader)
+          ? commit(sessions, opening.open(), res, status)
+          : null;
+      }
       return sessions.cookies.pending(incoming) ? commit(sessions, incoming, res, status) : null;
     },
   };
   return function sessionMiddleware(req, res, next) {
-    const incoming = sessions.cookies.begin(req.headers.cookie);
-    attachSession(req, incoming.session);
-    if (lazy || incoming.session.sessionKey === null) {
-      holdResponse(res, hooks, incoming, next);
+    const opening = new Opening(sessions, req.headers.cookie);
+    // Under Express `req.session` opens the session when first read; elsewhere it is opened now.
+    if (!attachSession(req, opening)) {
+      (req as IncomingMessage & { session: Session<T> }).session = opening.open().session;
+    }
+    if (lazy || opening.open().session.sessionKey === null) {
+      holdResponse(res, hooks, opening, next);
       next();
       return;
     }
+    const incoming = opening.open();
     // A load failure (the store is down) goes to the error handler before any cookie is touched.
     incoming.session.load().then(() => {
-      holdResponse(res, hooks, incoming, next);
+      holdResponse(res, hooks, opening, next);
       next();
     }, next);
   };
+}
+
+/**
+ * A request's session, opened from its Cookie header at first use: in lazy mode a request whose handler
+ * never reads `req.session` is spared even the opening.
+ */
+class Opening<T extends SessionData> {
+  incoming: IncomingSession<T> | undefined = undefined;
+
+  constructor(
+    readonly sessions: Sessions<T>,
+    readonly cookieHeader: string | undefined,
+  ) {}
+
+  open(): IncomingSession<T> {
+    this.incoming ??= this.sessions.cookies.begin(this.cookieHeader);
+    return this.incoming;
+  }
 }
 
 async function commit<T extends SessionData>(
@@ -98,14 +127,14 @@ function appendSetCookie(res: ServerResponse, values: string[]): void {
 // Each Express request's session, read by the `session` getter of a layer under Express's request
 // object (see layers.ts): setting it as an own property of `req` was the largest cost of a request that
 // never touches its session. Keyed by the request, so it lives as long as the request does.
-const sessionOf = new WeakMap<object, object>();
+const sessionOf = new WeakMap<object, Opening<SessionData>>();
 const SESSION: readonly string[] = ['session'];
 
 function sessionLayer(below: object): object {
   return Object.create(below, {
     session: {
       get(this: IncomingMessage) {
-        return sessionOf.get(this);
+        return sessionOf.get(this)?.open().session;
       },
       // An application (or another session library) assigning `req.session` gets an ordinary property.
       set(this: IncomingMessage, value: unknown) {
@@ -121,11 +150,11 @@ function sessionLayer(below: object): object {
   });
 }
 
-/** `req.session = session`, through the layer's getter when `req` came through an Express app. */
-function attachSession(req: IncomingMessage, session: object): void {
-  if (!Object.hasOwn(req, 'session') && layerBelow(req, 'request', SESSION, sessionLayer) !== undefined) {
-    sessionOf.set(req, session);
-  } else {
-    (req as IncomingMessage & { session: unknown }).session = session;
+/** Gives `req` its session through the layer's getter, when `req` came through an Express app. */
+function attachSession<T extends SessionData>(req: IncomingMessage, opening: Opening<T>): boolean {
+  if (Object.hasOwn(req, 'session') || layerBelow(req, 'request', SESSION, sessionLayer) === undefined) {
+    return false;
   }
+  sessionOf.set(req, opening as unknown as Opening<SessionData>);
+  return true;
 }
