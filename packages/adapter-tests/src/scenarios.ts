@@ -233,6 +233,21 @@ function scenarios(adapter: AdapterUnderTest, engineCase: EngineCase, lazy: bool
     expect(probe.total).toBe(0);
   });
 
+  it('a cookie that is no valid key is deleted even on a route that never touches the session', async () => {
+    const reply = await client().get('/untouched', { cookie: 'sessionid=../../etc/passwd' });
+    expect(reply.status).toBe(200);
+    expectDeletion(reply);
+    expect(probe.total).toBe(0);
+    if (lazy) {
+      // A well-formed key is left alone, unread, as Django does with a session it never loads.
+      const valid = await client().get('/untouched', {
+        cookie: 'sessionid=abcdefgh12345678abcdefgh12345678',
+      });
+      expect(valid.rawSetCookies).toEqual([]);
+      expect(probe.total).toBe(0);
+    }
+  });
+
   if (stored) {
     it('an unknown key loads as an empty session and its cookie is deleted, without a store write', async () => {
       const reply = await client().get('/read?name=count', {
