@@ -10,7 +10,12 @@ export interface RouteResult {
 /** One route of the scenario app; every adapter's test server mounts all of them with GET. */
 export interface ScenarioRoute {
   path: string;
-  /** Runs with the request's session. A thrown error must reach the framework's error handling. */
+  /**
+   * False for a route that never reads the session: a harness must not read it either (reading
+   * `req.session` opens the session in an adapter that opens it lazily, as Express's does).
+   */
+  touchesSession?: false;
+  /** Runs with the request's session (never read when `touchesSession` is false). A thrown error must reach the framework's error handling. */
   handle(session: Session<SessionData>, query: URLSearchParams): Promise<RouteResult>;
 }
 
@@ -62,7 +67,7 @@ function statusOf(query: URLSearchParams): number {
  */
 export function scenarioRoutes(state: RouteState): ScenarioRoute[] {
   return [
-    { path: '/untouched', handle: async () => ok({ untouched: true }) },
+    { path: '/untouched', touchesSession: false, handle: async () => ok({ untouched: true }) },
     {
       path: '/read',
       handle: async (session, q) => {

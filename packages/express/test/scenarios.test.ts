@@ -13,7 +13,8 @@ runAdapterScenarios({
       app.get(route.path, async (req, res) => {
         const query = new URL(req.originalUrl, 'http://localhost').searchParams;
         // The route table is written for untyped sessions; the type test's SessionFields augmentation is global.
-        const result = await route.handle(req.session as unknown as Session, query);
+        const session = route.touchesSession === false ? undefined : req.session;
+        const result = await route.handle(session as unknown as Session, query);
         if (result.headers) res.set(result.headers);
         res.status(result.status).json(result.body);
       });
