@@ -12,6 +12,8 @@ import { sessRunner } from './sess.mjs';
 const require = createRequire(import.meta.url);
 const TTL_S = 1_209_600;
 const SESSION_SALT = 'django.contrib.sessions.SessionStore';
+/** The engine option of the `…/sess-nocompress` rows: Django's signed text without zlib. */
+const NO_COMPRESS = { compress: false };
 
 /** A sess runner that closes `client` too, after its sessions. */
 function closingToo(runner, closeClient) {
@@ -24,10 +26,13 @@ function closingToo(runner, closeClient) {
   };
 }
 
-/** sess over engine-db on `database` (an adapter over an open handle), its django_session table created. */
-async function dbSessRunner(database, closeClient) {
+/**
+ * sess over engine-db on `database` (an adapter over an open handle), its django_session table created.
+ * `engineOptions` go to `dbEngine` (e.g. `{ compress: false }`).
+ */
+async function dbSessRunner(database, closeClient, engineOptions = {}) {
   const { dbEngine } = await import('@sess/engine-db');
-  const engine = dbEngine({ database });
+  const engine = dbEngine({ database, ...engineOptions });
   await engine.createTable();
   const runner = sessRunner(engine);
   return closeClient ? closingToo(runner, closeClient) : runner;
@@ -378,18 +383,6 @@ const file = [
 
 // ---------------------------------------------------------------------------------------------- sqlite
 
-/**
- * `dbSessRunner` with `compress: false` (Django's format without zlib): the info rows beside each
- * `…/sess`, not targets (targets are picked by id).
- */
-async function dbSessRunnerNoCompress(database, closeClient) {
-  const { dbEngine } = await import('@sess/engine-db');
-  const engine = dbEngine({ database, compress: false });
-  await engine.createTable();
-  const runner = sessRunner(engine);
-  return closeClient ? closingToo(runner, closeClient) : runner;
-}
-
 /** The pragmas every SQLite candidate gets, so that they differ only in library cost. */
 function openSqlite(env) {
   const Database = require('better-sqlite3');
@@ -454,7 +447,7 @@ const sqlite = [
     info: true,
     async make(env) {
       const { sqlite: sqliteDb } = await import('@sess/engine-db/sqlite');
-      return dbSessRunnerNoCompress(sqliteDb(join(env.tmpDir, 'sessions.sqlite3')));
+      return dbSessRunner(sqliteDb(join(env.tmpDir, 'sessions.sqlite3')), undefined, NO_COMPRESS);
     },
   },
   {
@@ -522,7 +515,7 @@ const postgres = [
       const { postgres: pgDb } = await import('@sess/engine-db/postgres');
       const pool = await pgPool(env);
       await pool.query('DROP TABLE IF EXISTS django_session');
-      return dbSessRunnerNoCompress(pgDb(pool), () => pool.end());
+      return dbSessRunner(pgDb(pool), () => pool.end(), NO_COMPRESS);
     },
   },
   {
@@ -605,7 +598,7 @@ const mariadb = [
       const { mysql: mysqlDb } = await import('@sess/engine-db/mysql');
       const pool = await mysqlPool(env);
       await pool.query('DROP TABLE IF EXISTS django_session');
-      return dbSessRunnerNoCompress(mysqlDb(pool), () => pool.end());
+      return dbSessRunner(mysqlDb(pool), () => pool.end(), NO_COMPRESS);
     },
   },
   {
