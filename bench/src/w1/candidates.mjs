@@ -342,17 +342,6 @@ const file = [
     },
   },
   {
-    id: 'file/sess-nocompress',
-    label: 'sess engine-file, compress: false',
-    role: 'sess',
-    ref: 'file/raw-fs-fsync',
-    info: true,
-    async make(env) {
-      const { fileEngine } = await import('@sess/engine-file');
-      return sessRunner(fileEngine({ path: env.tmpDir, compress: false }));
-    },
-  },
-  {
     id: 'file/session-file-store',
     label: 'session-file-store',
     role: 'peer',
@@ -585,20 +574,6 @@ const mariadb = [
       const pool = await mysqlPool(env);
       await pool.query('DROP TABLE IF EXISTS django_session');
       return dbSessRunner(mysqlDb(pool), () => pool.end());
-    },
-  },
-  {
-    id: 'mariadb/sess-nocompress',
-    label: 'sess engine-db/mysql, compress: false',
-    role: 'sess',
-    ref: 'mariadb/raw',
-    info: true,
-    needs: ['mariadb'],
-    async make(env) {
-      const { mysql: mysqlDb } = await import('@sess/engine-db/mysql');
-      const pool = await mysqlPool(env);
-      await pool.query('DROP TABLE IF EXISTS django_session');
-      return dbSessRunner(mysqlDb(pool), () => pool.end(), NO_COMPRESS);
     },
   },
   {
