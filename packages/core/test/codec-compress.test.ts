@@ -1,6 +1,6 @@
-import type { Logger } from '@sess/core';
-import { createCodec, jsonSerializer, SESSION_KEY_SALT, signing } from '@sess/core';
+import { SESSION_KEY_SALT, signing } from '@sess/core';
 import { describe, expect, it } from 'vitest';
+import { recordingCodec } from './codec-helpers.js';
 
 const secretKey = 'django-insecure-test-secret';
 const clock = { now: () => 1_700_000_000_000 };
@@ -10,17 +10,7 @@ const DJANGO_PLAIN = `${Buffer.from(JSON.stringify(REPETITIVE)).toString('base64
 const DJANGO_COMPRESSED = '.eJyrVspWslJKHCZAqRYAlOZN7g:1r31eq:QtyphI5SsSpSPEbbypUKMXtBVaFZnDut4RS9vQqg_ds';
 
 function codec() {
-  const warnings: string[] = [];
-  const logger: Logger = {
-    warn: (message) => warnings.push(message),
-    error() {},
-    info() {},
-    debug() {},
-  };
-  return {
-    warnings,
-    codec: createCodec({ secretKey, secretKeyFallbacks: [], serializer: jsonSerializer, clock, logger }),
-  };
+  return recordingCodec({ secretKey, clock });
 }
 
 describe('SessionCodec.encode with { compress: false }', () => {

@@ -1,23 +1,10 @@
-import type { Logger, Serializer } from '@sess/core';
-import { createCodec, jsonSerializer, systemClock } from '@sess/core';
+import type { Serializer } from '@sess/core';
+import { jsonSerializer } from '@sess/core';
 import { describe, expect, it } from 'vitest';
+import { recordingCodec } from './codec-helpers.js';
 
 function codecWith(serializer: Serializer) {
-  const warnings: string[] = [];
-  const logger: Logger = {
-    warn: (message) => warnings.push(message),
-    error() {},
-    info() {},
-    debug() {},
-  };
-  const codec = createCodec({
-    secretKey: 'codec-text-secret-key-0123456789abcdef',
-    secretKeyFallbacks: [],
-    serializer,
-    clock: systemClock,
-    logger,
-  });
-  return { codec, warnings };
+  return recordingCodec({ secretKey: 'codec-text-secret-key-0123456789abcdef', serializer });
 }
 
 // A serializer with bytes only, every byte value used: the codec's text form must carry them all.
