@@ -1,9 +1,11 @@
 /**
  * Primitives for engine authors, the same ones core's signing uses: Django's text encodings, and the
  * crypto and zlib functions that pick `node:crypto`/`node:zlib` where the runtime has them and Web Crypto
- * and CompressionStream elsewhere (edge runtimes). Also `loadsWithTimestamp`, internal to sess's own
- * engines (not part of the main entry's API).
+ * and CompressionStream elsewhere (edge runtimes). Also `loadsWithTimestamp` and the deadline queue that
+ * bounds network stores' calls, internal to sess's own engines (not part of the main entry's API).
  */
+
+export { bounded, DeadlineQueue, deadlineQueue, PendingCall, same } from './deadlines.js';
 export {
   b62Decode,
   b62Encode,

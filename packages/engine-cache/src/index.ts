@@ -11,8 +11,7 @@ import {
   isValidSessionKey,
   UpdateError,
 } from '@sess/core';
-import { latin1Encode } from '@sess/core/runtime';
-import { bounded, deadlineQueue, same } from './deadlines.js';
+import { bounded, deadlineQueue, latin1Encode, same } from '@sess/core/runtime';
 import { SYNC_CACHE, type WithSyncCache } from './sync.js';
 
 /** Django's `KEY_PREFIX` of the cache engine. */

@@ -9,8 +9,8 @@
  */
 import type { CacheBackend, Clock } from '@sess/core';
 import { ImproperlyConfigured, InvalidSessionKey, SessionTooLarge, systemClock } from '@sess/core';
+import { type DeadlineQueue, deadlineQueue, PendingCall } from '@sess/core/runtime';
 import type { Client } from 'memjs';
-import { type DeadlineQueue, deadlineQueue, PendingCall } from './deadlines.js';
 import { checkTimeout } from './index.js';
 
 export { memjsItemFlags, PYTHON_PICKLE_FLAG } from './memcached-flags.js';

@@ -9,8 +9,8 @@
 import { isAscii } from 'node:buffer';
 import type { CacheBackend } from '@sess/core';
 import { ImproperlyConfigured } from '@sess/core';
+import { bounded, type DeadlineQueue, deadlineQueue, same } from '@sess/core/runtime';
 import type { Cluster, Redis } from 'ioredis';
-import { bounded, type DeadlineQueue, deadlineQueue, same } from './deadlines.js';
 import { checkTimeout } from './index.js';
 
 /** An ioredis client: `new Redis(...)` or `new Redis.Cluster(...)`. */

@@ -1,129 +1,21 @@
-// boundedCall's shared timer: calls that never answer fail at their deadline (each one, however many are in
-// flight), answered calls settle with their outcome, late outcomes are ignored, and the timer holds the
-// process open only while calls are pending. Real timers with short timeouts; nothing asserts a duration.
-import { isValidSessionKey, SessionStoreUnavailable, SessionTooLarge } from '@sess/core';
+// boundedCall is a call on core's shared deadline queue (its own tests are packages/core/test/deadlines.test.ts):
+// an unanswered call fails at its deadline and leaves the queue empty, a client error becomes
+// SessionStoreUnavailable. Also cacheKey's key check.
+import { isValidSessionKey, SessionStoreUnavailable } from '@sess/core';
+import { deadlineQueue } from '@sess/core/runtime';
 import { boundedCall, cacheEngine } from '@sess/engine-cache';
 import { memoryCache } from '@sess/engine-cache/memory';
-import { describe, expect, it, vi } from 'vitest';
-import { deadlineQueue } from '../src/deadlines.js';
+import { describe, expect, it } from 'vitest';
 import { rejection } from './helpers.js';
 
-const never = () => new Promise<never>(() => {});
-
-function later<T>(ms: number, value: T): Promise<T> {
-  return new Promise((resolve) => setTimeout(() => resolve(value), ms));
-}
-
 describe('boundedCall', () => {
-  it('fails a call that never answers with SessionStoreUnavailable naming the call and the bound', async () => {
-    const error = await rejection(boundedCall('cache GET', 40, never));
+  it('bounds a call by the shared queue for its timeout', async () => {
+    const error = await rejection(boundedCall('cache GET', 41, () => new Promise<never>(() => {})));
     expect(error).toBeInstanceOf(SessionStoreUnavailable);
-    expect(error.message).toBe('cache GET did not answer within 40 ms');
-  });
-
-  it('settles answered calls with their outcome; client errors become SessionStoreUnavailable, sess errors pass', async () => {
-    await expect(boundedCall('cache GET', 1000, async () => 'value')).resolves.toBe('value');
-    const failed = await rejection(
-      boundedCall('cache GET', 1000, () => Promise.reject(new Error('connection reset'))),
-    );
-    expect(failed).toBeInstanceOf(SessionStoreUnavailable);
-    expect(failed.message).toBe('cache GET failed: connection reset');
-    expect(failed.cause).toBeInstanceOf(Error);
-    const thrown = await rejection(
-      boundedCall('cache GET', 1000, () => {
-        throw new Error('not connected');
-      }),
-    );
-    expect(thrown.message).toBe('cache GET failed: not connected');
-    const tooLarge = new SessionTooLarge('too large', 10, 5);
-    expect(await rejection(boundedCall('cache SET', 1000, () => Promise.reject(tooLarge)))).toBe(tooLarge);
-  });
-
-  it('with many calls in flight under one timeout, each unanswered call expires and each answered one resolves', async () => {
-    const timeoutMs = 60;
-    const calls = Array.from({ length: 50 }, (_, i) =>
-      boundedCall(`call ${i}`, timeoutMs, () => (i % 3 === 0 ? never() : later(i % 5, i))).then(
-        (value) => ({ value }),
-        (error: unknown) => ({ error }),
-      ),
-    );
-    // Started later than the first batch: still expires, at its own deadline.
-    await later(20, null);
-    const late = rejection(boundedCall('late call', timeoutMs, never));
-    const outcomes = await Promise.all(calls);
-    outcomes.forEach((outcome, i) => {
-      if (i % 3 === 0) {
-        expect(outcome).toEqual({ error: expect.any(SessionStoreUnavailable) });
-        expect((outcome as { error: Error }).error.message).toBe(
-          `call ${i} did not answer within ${timeoutMs} ms`,
-        );
-      } else {
-        expect(outcome).toEqual({ value: i });
-      }
-    });
-    expect((await late).message).toBe(`late call did not answer within ${timeoutMs} ms`);
-    expect(deadlineQueue(timeoutMs).size).toBe(0);
-  });
-
-  it('ignores an outcome that arrives after the deadline', async () => {
-    let answer!: (value: string) => void;
-    const call = boundedCall('slow GET', 30, () => new Promise<string>((resolve) => (answer = resolve)));
-    const error = await rejection(call);
-    expect(error.message).toBe('slow GET did not answer within 30 ms');
-    answer('too late');
-    await later(5, null);
-    expect(deadlineQueue(30).size).toBe(0);
-  });
-
-  it('holds the process open only while calls are pending', async () => {
-    const timeoutMs = 5000;
-    const queue = deadlineQueue(timeoutMs);
-    let answer!: (value: number) => void;
-    const pending = boundedCall('GET', timeoutMs, () => new Promise<number>((resolve) => (answer = resolve)));
-    expect(queue.size).toBe(1);
-    expect(queue.holdsProcess).toBe(true);
-    answer(1);
-    await expect(pending).resolves.toBe(1);
-    expect(queue.size).toBe(0);
-    expect(queue.holdsProcess).toBe(false);
-    // The idle timer is re-referenced by the next call, and released again.
-    const next = boundedCall('GET', timeoutMs, async () => 2);
-    expect(queue.holdsProcess).toBe(true);
-    await next;
-    expect(queue.holdsProcess).toBe(false);
-    const failing = boundedCall('GET', timeoutMs, () => Promise.reject(new Error('down')));
-    await rejection(failing);
-    expect(queue.holdsProcess).toBe(false);
-  });
-
-  it('does not strand calls on a timer armed under fake timers once real timers are back', async () => {
-    const timeoutMs = 45;
-    vi.useFakeTimers();
-    try {
-      await expect(boundedCall('GET', timeoutMs, async () => 1)).resolves.toBe(1);
-    } finally {
-      vi.useRealTimers();
-    }
-    const error = await rejection(boundedCall('GET', timeoutMs, never));
-    expect(error.message).toBe(`GET did not answer within ${timeoutMs} ms`);
-    // A call made under fake timers while another waits on the real timer: both still end.
-    const first = rejection(boundedCall('first', timeoutMs, never));
-    vi.useFakeTimers();
-    let second: Promise<Error>;
-    try {
-      second = rejection(boundedCall('second', timeoutMs, never));
-    } finally {
-      vi.useRealTimers();
-    }
-    expect((await first).message).toBe(`first did not answer within ${timeoutMs} ms`);
-    expect((await second).message).toBe(`second did not answer within ${timeoutMs} ms`);
-  });
-
-  it('treats timeouts outside what setTimeout accepts as setTimeout did (1 ms)', async () => {
-    expect((await rejection(boundedCall('GET', 0, never))).message).toBe('GET did not answer within 0 ms');
-    expect((await rejection(boundedCall('GET', Number.NaN, never))).message).toBe(
-      'GET did not answer within NaN ms',
-    );
+    expect(error.message).toBe('cache GET did not answer within 41 ms');
+    expect(deadlineQueue(41).size).toBe(0);
+    const failed = await rejection(boundedCall('cache GET', 41, () => Promise.reject(new Error('reset'))));
+    expect(failed.message).toBe('cache GET failed: reset');
   });
 });
 
