@@ -64,40 +64,73 @@ export function session<T extends SessionData = SessionData>(
     },
   };
   return function sessionMiddleware(req, res, next) {
-    const opening = new Opening(sessions, req.headers.cookie);
-    // Under Express `req.session` opens the session when first read; elsewhere it is opened now.
-    if (!attachSession(req, opening)) {
+    const opening = new Opening(sessions, req.headers.cookie, hooks);
+    if (attachSession(req, opening)) {
+      // Lazy, under Express: nothing more until `req.session` is first read (which holds the response),
+      // unless the cookie alone calls for a commit (an invalid key to delete, `saveEveryRequest`).
+      if (lazy && typeof (req as ExpressRequest).next === 'function') {
+        if (sessions.cookies.pendingUnopened(opening.cookieHeader)) opening.hold(res, next);
+        next();
+        return;
+      }
+    } else {
       (req as IncomingMessage & { session: Session<T> }).session = opening.open().session;
     }
-    if (lazy || opening.open().session.sessionKey === null) {
-      holdResponse(res, hooks, opening, next);
+    const incoming = opening.open();
+    if (lazy || incoming.session.sessionKey === null) {
+      opening.hold(res, next);
       next();
       return;
     }
-    const incoming = opening.open();
     // A load failure (the store is down) goes to the error handler before any cookie is touched.
     incoming.session.load().then(() => {
-      holdResponse(res, hooks, opening, next);
+      opening.hold(res, next);
       next();
     }, next);
   };
 }
 
+/** What Express sets on every request it routes. */
+type ExpressRequest = IncomingMessage & { res?: ServerResponse; next?: Next };
+
 /**
- * A request's session, opened from its Cookie header at first use: in lazy mode a request whose handler
- * never reads `req.session` is spared even the opening.
+ * A request's session, opened from its Cookie header at first use. In lazy mode under Express, a request
+ * whose handler never reads `req.session` is spared the opening and the hold: the hold starts at the
+ * first read. It keeps no reference to the request or the response: it is the value of a WeakMap keyed
+ * by the request, and a value reaching its own key makes every young-generation GC far slower.
  */
 class Opening<T extends SessionData> {
   incoming: IncomingSession<T> | undefined = undefined;
+  holding = false;
 
   constructor(
     readonly sessions: Sessions<T>,
     readonly cookieHeader: string | undefined,
+    readonly hooks: HoldHooks<Opening<T>>,
   ) {}
 
   open(): IncomingSession<T> {
     this.incoming ??= this.sessions.cookies.begin(this.cookieHeader);
     return this.incoming;
+  }
+
+  hold(res: ServerResponse, onError: Next): void {
+    this.holding = true;
+    holdResponse(res, this.hooks, this, onError);
+  }
+
+  /**
+   * `req.session` under Express. The first read holds the response, if its headers have not left; a
+   * failed save then goes to the router's `next` of that moment (Express keeps it as `req.next`).
+   */
+  read(req: ExpressRequest): Session<T> {
+    const { session } = this.open();
+    if (!this.holding) {
+      this.holding = true;
+      const { res, next } = req;
+      if (res !== undefined && next !== undefined && !res.headersSent) this.hold(res, next);
+    }
+    return session;
   }
 }
 
@@ -133,8 +166,8 @@ const SESSION: readonly string[] = ['session'];
 function sessionLayer(below: object): object {
   return Object.create(below, {
     session: {
-      get(this: IncomingMessage) {
-        return sessionOf.get(this)?.open().session;
+      get(this: ExpressRequest) {
+        return sessionOf.get(this)?.read(this);
       },
       // An application (or another session library) assigning `req.session` gets an ordinary property.
       set(this: IncomingMessage, value: unknown) {

@@ -176,6 +176,37 @@ describe('@sess/express hold: other wrappers, sub-apps, plain node:http', () => 
     expect(before).toEqual([undefined, undefined]);
   });
 
+  it('lazy: the hold starts at the first read of req.session, above a wrapper installed since', async () => {
+    const engine = probe();
+    const log: string[] = [];
+    const app = express();
+    app.use(session({ sessions: open(engine), lazy: true }));
+    app.use((_req, res, next) => {
+      shout(res, log, 'inner');
+      next();
+    });
+    app.get('/', raw);
+    app.get('/late', (req, res) => {
+      res.write('headers gone, ');
+      // Read after the headers left: nothing can be committed any more, and nothing breaks.
+      req.session.set('n', 1);
+      res.end('done');
+    });
+    server = await listenOnLoopback(createServer(app));
+    const c = new Client(server.url);
+    const reply = await c.get('/');
+    expect(reply.body).toBe('PART ONE, PART TWO');
+    expect(c.value).toMatch(/^[a-z0-9]{32}$/);
+    // The hold sits above the wrapper: what reaches it comes after the save.
+    expect(log).toEqual(['inner.write: cookie set', 'inner.end: cookie set']);
+    expect(engine.calls.save).toBe(1);
+    const late = await new Client(server.url).get('/late');
+    expect(late.status).toBe(200);
+    expect(late.body).toBe('HEADERS GONE, DONE');
+    expect(late.rawSetCookies).toEqual([]);
+    expect(engine.calls.save).toBe(1);
+  });
+
   it('two session middlewares, another wrapper between them: each hold forwards to what it replaced', async () => {
     const first = probe();
     const second = probe();
