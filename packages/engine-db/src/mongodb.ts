@@ -9,6 +9,7 @@
 import { ImproperlyConfigured, SessionStoreUnavailable } from '@sess/core';
 import type { Collection, Document, WriteConcernSettings } from 'mongodb';
 import type { SessionDatabase, SessionRow, SessionTable } from './database.js';
+import { withDeadline } from './deadline.js';
 import {
   expiredFilter,
   isDuplicateKey,
@@ -54,28 +55,14 @@ class MongoDbTable implements SessionTable {
 
   /** Runs one operation under the deadline, translating unavailability. */
   private async run<T>(operation: string, work: () => Promise<T>): Promise<T> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new SessionStoreUnavailable(
-              `MongoDB ${operation} on '${this.name}' did not answer within ${this.timeoutMs} ms (timeoutMs)`,
-            ),
-          ),
-        this.timeoutMs,
-      );
-    });
     try {
-      return await Promise.race([work(), deadline]);
+      return await withDeadline(work(), this.timeoutMs, `MongoDB ${operation} on '${this.name}'`);
     } catch (error) {
       if (!isUnavailable(error)) throw error;
       const reason = error instanceof Error ? error.message : String(error);
       throw new SessionStoreUnavailable(`MongoDB ${operation} on '${this.name}' failed: ${reason}`, {
         cause: error,
       });
-    } finally {
-      clearTimeout(timer);
     }
   }
 

@@ -6,15 +6,9 @@
 import type { Logger } from '@sess/core';
 import { consoleLogger, ImproperlyConfigured, SessionStoreUnavailable } from '@sess/core';
 import type { SessionDatabase, SessionRow, SessionTable } from './database.js';
+import { withDeadline } from './deadline.js';
 import { createTableStatements, quote } from './schema.js';
-import {
-  errorCode,
-  fromDjangoUtcText,
-  messageOf,
-  NETWORK_CODES,
-  toDjangoUtcText,
-  withDeadline,
-} from './sql.js';
+import { errorCode, fromDjangoUtcText, messageOf, NETWORK_CODES, toDjangoUtcText } from './sql.js';
 
 /** What the adapter uses of a `mysql2/promise` Pool. */
 export interface MysqlPoolLike {

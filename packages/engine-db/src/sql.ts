@@ -1,6 +1,4 @@
-/** What the SQL adapters share: Django's text form of UTC datetimes, deadlines, retry of idempotent reads. */
-import { SessionStoreUnavailable } from '@sess/core';
-
+/** What the SQL adapters share: Django's text form of UTC datetimes, retry of idempotent reads. */
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
 /**
@@ -31,28 +29,6 @@ export function fromDjangoUtcText(value: unknown): Date {
     ms -= (zone[0] === '-' ? -1 : 1) * offset * 60_000;
   }
   return new Date(ms);
-}
-
-/** Rejects with `SessionStoreUnavailable` when `work` has not settled after `ms` (the store is hanging). */
-export function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  if (!(ms > 0) || !Number.isFinite(ms)) return work;
-  // One promise per statement: Promise.race over a second promise plus .finally() cost three more.
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new SessionStoreUnavailable(`${what} did not answer within ${ms} ms (timeoutMs)`)),
-      ms,
-    );
-    work.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
