@@ -118,6 +118,30 @@ describe('MySQL/MariaDB faults', () => {
 });
 
 describe('MySQL/MariaDB hanging server', () => {
+  it('a statement waiting on a table another connection holds locked fails at timeoutMs; the connection serves again after', async () => {
+    const pool = mysql2.createPool({ uri: url(), connectionLimit: 1 });
+    const locker = await admin.getConnection();
+    try {
+      const engine = dbEngine({ database: mysql(pool, { timeoutMs: 300 }), table: 'locked_sessions' });
+      const { sessions, session } = await savedSession(engine, SECRET);
+      await locker.query('LOCK TABLES locked_sessions WRITE');
+      try {
+        const error = await sessions
+          .open(session.sessionKey)
+          .load()
+          .catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(SessionStoreUnavailable);
+        expect((error as Error).message).toBe('mysql did not answer within 300 ms (timeoutMs)');
+      } finally {
+        await locker.query('UNLOCK TABLES');
+      }
+      expect((await sessions.open(session.sessionKey).load()).get('user')).toBe(1);
+    } finally {
+      locker.release();
+      await pool.end();
+    }
+  });
+
   it('a server that accepts but never answers fails within timeoutMs', async () => {
     await expectSilentServerTimesOut(SECRET, (port, timeoutMs) => {
       const pool = mysql2.createPool({ host: '127.0.0.1', port, user: 'root', connectionLimit: 1 });

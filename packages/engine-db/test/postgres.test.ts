@@ -1,5 +1,5 @@
 import { RecordingLogger } from '@sess/contract';
-import { Sessions } from '@sess/core';
+import { SessionStoreUnavailable, Sessions } from '@sess/core';
 import { DbEngine, dbEngine } from '@sess/engine-db';
 import { postgres } from '@sess/engine-db/postgres';
 import { startPostgres } from '@sess/test-servers';
@@ -10,6 +10,7 @@ import {
   expectSilentServerTimesOut,
   expectStoreUnavailable,
   savedSession,
+  whileStopped,
 } from './helpers.ts';
 
 const SECRET = 'postgres-tests-secret-key-0123456789abcdefghij';
@@ -77,6 +78,26 @@ describe('PostgreSQL faults', () => {
       await expectStoreUnavailable(sessions, session);
     } finally {
       await server.stop();
+      await pool.end();
+    }
+  });
+
+  it('a statement whose backend is frozen (SIGSTOP) fails at timeoutMs; its late answer is ignored and the connection serves again', async () => {
+    const pool = new pg.Pool({ connectionString: info().url, max: 1 });
+    try {
+      const engine = dbEngine({ database: postgres(pool, { timeoutMs: 300 }), table: 'frozen_sessions' });
+      const { sessions, session } = await savedSession(engine, SECRET);
+      const { rows } = await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      await whileStopped(rows[0]!.pid, async () => {
+        const error = await sessions
+          .open(session.sessionKey)
+          .load()
+          .catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(SessionStoreUnavailable);
+        expect((error as Error).message).toBe('postgres did not answer within 300 ms (timeoutMs)');
+      });
+      expect((await sessions.open(session.sessionKey).load()).get('user')).toBe(1);
+    } finally {
       await pool.end();
     }
   });
