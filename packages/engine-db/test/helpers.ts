@@ -120,6 +120,13 @@ function isStopped(pid: number): boolean {
   return stat[stat.lastIndexOf(')') + 2] === 'T'; // "pid (comm) state ...", comm may hold ')'
 }
 
+/** A call that fails at the adapter's deadline: `SessionStoreUnavailable` with exactly `message`. */
+export async function expectTimedOut(call: Promise<unknown>, message: string): Promise<void> {
+  const error = await call.catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(SessionStoreUnavailable);
+  expect((error as Error).message).toBe(message);
+}
+
 /** Creates the engine's table and saves one session holding `{ user: 1 }`. */
 export async function savedSession(
   engine: DbEngine,
