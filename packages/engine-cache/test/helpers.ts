@@ -1,14 +1,13 @@
 // Clients built the way the README recommends, and small tools the backend tests share.
 
-import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import type { Logger, SessionsOptions } from '@sess/core';
 import { SessionStoreUnavailable, Sessions } from '@sess/core';
-import type { RedisNodeInfo } from '@sess/test-servers';
+import { deadlineQueue } from '@sess/core/runtime';
+import { freeze, type RedisNodeInfo } from '@sess/test-servers';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { Client } from 'memjs';
 import { expect } from 'vitest';
-import { deadlineQueue } from '../src/deadlines.js';
 
 export const SECRET_KEY = 'engine-cache-test-secret-key-0123456789-abcdefghijklmnopqrstuv';
 
@@ -82,37 +81,6 @@ export async function rejection(promise: Promise<unknown>): Promise<Error> {
 export function expectUnavailable(error: Error): void {
   expect(error).toBeInstanceOf(SessionStoreUnavailable);
   expect((error as SessionStoreUnavailable).status).toBe(503);
-}
-
-/**
- * Freezes a server (SIGSTOP) and resolves once every one of its threads has stopped. `kill` returns when the
- * signal is sent, not when it has been taken: until then a thread woken by a request still answers it (seen
- * in about one try in ten on a busy machine), and a test of a frozen server would see a reply.
- */
-export async function freeze(pid: number): Promise<void> {
-  process.kill(pid, 'SIGSTOP');
-  const giveUp = performance.now() + 5_000;
-  while (!allThreadsStopped(pid)) {
-    if (performance.now() > giveUp) {
-      process.kill(pid, 'SIGCONT');
-      throw new Error(`process ${pid} has not stopped 5 s after SIGSTOP`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 1));
-  }
-}
-
-/** Whether every thread of `pid` is in the stopped state ('T' in `/proc/<pid>/task/<tid>/stat`). */
-function allThreadsStopped(pid: number): boolean {
-  return readdirSync(`/proc/${pid}/task`).every((tid) => {
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-    } catch {
-      return true; // the thread has exited since the listing: it runs nothing
-    }
-    // "tid (comm) state ...": comm may hold spaces and parentheses, so the state follows the last ')'.
-    return stat[stat.lastIndexOf(')') + 2] === 'T';
-  });
 }
 
 /**

@@ -3,13 +3,12 @@
 import { cacheEngine } from '@sess/engine-cache';
 import { memcachedCache } from '@sess/engine-cache/memcached';
 import type { MemcachedServer } from '@sess/test-servers';
-import { startMemcached } from '@sess/test-servers';
+import { freeze, startMemcached } from '@sess/test-servers';
 import { Client } from 'memjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   expectFrozenCallsExpire,
   expectUnavailable,
-  freeze,
   makeSessions,
   memcachedClient,
   quietMemjsLogger,

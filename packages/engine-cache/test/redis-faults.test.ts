@@ -6,13 +6,12 @@ import { SessionStoreUnavailable } from '@sess/core';
 import { cacheEngine } from '@sess/engine-cache';
 import { redisCache } from '@sess/engine-cache/redis';
 import type { RedisServer } from '@sess/test-servers';
-import { startRedis } from '@sess/test-servers';
+import { freeze, startRedis } from '@sess/test-servers';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   expectFrozenCallsExpire,
   expectUnavailable,
-  freeze,
   makeSessions,
   redisClient,
   rejection,

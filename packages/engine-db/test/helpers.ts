@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -94,30 +94,6 @@ export async function expectSilentServerTimesOut(
     await silent.close();
     await end().catch(() => {});
   }
-}
-
-/**
- * Runs `during` with process `pid` stopped (SIGSTOP), and resumes it (SIGCONT) whatever happens. `kill`
- * returns before the stop is taken, so this waits until the process is in state 'T' first: for a
- * single-threaded process such as a PostgreSQL backend, that is the whole of it.
- */
-export async function whileStopped<T>(pid: number, during: () => Promise<T>): Promise<T> {
-  process.kill(pid, 'SIGSTOP');
-  try {
-    const giveUp = performance.now() + 5_000;
-    while (!isStopped(pid)) {
-      if (performance.now() > giveUp) throw new Error(`process ${pid} has not stopped 5 s after SIGSTOP`);
-      await new Promise((resolve) => setTimeout(resolve, 1));
-    }
-    return await during();
-  } finally {
-    process.kill(pid, 'SIGCONT');
-  }
-}
-
-function isStopped(pid: number): boolean {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return stat[stat.lastIndexOf(')') + 2] === 'T'; // "pid (comm) state ...", comm may hold ')'
 }
 
 /** A call that fails at the adapter's deadline: `SessionStoreUnavailable` with exactly `message`. */

@@ -2,7 +2,7 @@ import { RecordingLogger } from '@sess/contract';
 import { Sessions } from '@sess/core';
 import { DbEngine, dbEngine } from '@sess/engine-db';
 import { postgres } from '@sess/engine-db/postgres';
-import { startPostgres } from '@sess/test-servers';
+import { startPostgres, whileFrozen } from '@sess/test-servers';
 import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import {
@@ -11,7 +11,6 @@ import {
   expectStoreUnavailable,
   expectTimedOut,
   savedSession,
-  whileStopped,
 } from './helpers.ts';
 
 const SECRET = 'postgres-tests-secret-key-0123456789abcdefghij';
@@ -89,7 +88,7 @@ describe('PostgreSQL faults', () => {
       const engine = dbEngine({ database: postgres(pool, { timeoutMs: 300 }), table: 'frozen_sessions' });
       const { sessions, session } = await savedSession(engine, SECRET);
       const { rows } = await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-      await whileStopped(rows[0]!.pid, async () => {
+      await whileFrozen(rows[0]!.pid, async () => {
         await expectTimedOut(
           sessions.open(session.sessionKey).load(),
           'postgres did not answer within 300 ms (timeoutMs)',

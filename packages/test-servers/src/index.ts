@@ -21,7 +21,15 @@ export {
   type StartPostgresOptions,
   startPostgres,
 } from './postgres.js';
-export { isProcessAlive, killAllSync, pidfileDir, reapOrphans, ServerStartError } from './process.js';
+export {
+  freeze,
+  isProcessAlive,
+  killAllSync,
+  pidfileDir,
+  reapOrphans,
+  ServerStartError,
+  whileFrozen,
+} from './process.js';
 export { type RedisInfo, type RedisServer, type StartRedisOptions, startRedis } from './redis.js';
 export {
   type RedisClusterInfo,

@@ -555,3 +555,46 @@ export async function runCommand(
     if (pid !== undefined) live.delete(pid);
   }
 }
+
+// ---------------------------------------------------------------------------------------------- freezing
+
+/**
+ * Freezes a process (SIGSTOP) and resolves once every one of its threads has stopped. `kill` returns when
+ * the signal is sent, not when it has been taken: until then a thread woken by a request still answers it
+ * (seen in about one try in ten on a busy machine), and a test of a frozen server would see a reply.
+ */
+export async function freeze(pid: number): Promise<void> {
+  process.kill(pid, 'SIGSTOP');
+  const giveUp = performance.now() + 5_000;
+  while (!allThreadsStopped(pid)) {
+    if (performance.now() > giveUp) {
+      process.kill(pid, 'SIGCONT');
+      throw new Error(`process ${pid} has not stopped 5 s after SIGSTOP`);
+    }
+    await sleep(1);
+  }
+}
+
+/** Runs `during` while `pid` is frozen (see `freeze`), and lets it go on (SIGCONT) whatever happens. */
+export async function whileFrozen<T>(pid: number, during: () => Promise<T>): Promise<T> {
+  await freeze(pid);
+  try {
+    return await during();
+  } finally {
+    process.kill(pid, 'SIGCONT');
+  }
+}
+
+/** Whether every thread of `pid` is in the stopped state ('T' in `/proc/<pid>/task/<tid>/stat`). */
+function allThreadsStopped(pid: number): boolean {
+  return readdirSync(`/proc/${pid}/task`).every((tid) => {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    } catch {
+      return true; // the thread has exited since the listing: it runs nothing
+    }
+    // "tid (comm) state ...": comm may hold spaces and parentheses, so the state follows the last ')'.
+    return stat[stat.lastIndexOf(')') + 2] === 'T';
+  });
+}
