@@ -17,10 +17,8 @@ runAdapterScenarios({
       const route = byPath.get(ctx.path);
       if (!route || ctx.method !== 'GET') return;
       // The route table is written for untyped sessions; the type test's SessionFields augmentation is global.
-      const result = await route.handle(
-        ctx.session as unknown as Session,
-        new URLSearchParams(ctx.querystring),
-      );
+      const session = route.touchesSession === false ? undefined : ctx.session;
+      const result = await route.handle(session as unknown as Session, new URLSearchParams(ctx.querystring));
       if (result.headers) ctx.set(result.headers);
       ctx.status = result.status;
       ctx.body = result.body;
