@@ -27,6 +27,17 @@ const sessTriple = (framework) => [
   }),
 ];
 
+/**
+ * The framework with one middleware that only calls next(), on the lazy candidate's route: what any
+ * middleware costs there, the floor under sess's lazy ratio.
+ */
+const emptyMiddleware = (framework) =>
+  c(framework, 'empty-middleware', 'one empty middleware, no session (reference)', 'limit', {
+    path: '/untouched',
+    ref: `${framework}/none`,
+    info: true,
+  });
+
 /** The bare node:http server, measured inside every framework's group so its ratio is paired in time. */
 const ceiling = (framework) =>
   c(framework, 'node-http', 'node:http, no session (ceiling)', 'limit', {
@@ -38,6 +49,7 @@ export const W3_CANDIDATES = [
   ceiling('express'),
   c('express', 'none', 'express, no session', 'limit'),
   ...sessTriple('express'),
+  emptyMiddleware('express'),
   c('express', 'express-session', 'express-session + MemoryStore', 'peer'),
   c('express', 'express-session-redis', 'express-session + connect-redis', 'peer', { needs: ['redis'] }),
   c('express', 'cookie-session', 'cookie-session', 'peer'),
@@ -50,6 +62,7 @@ export const W3_CANDIDATES = [
   ceiling('koa'),
   c('koa', 'none', 'koa, no session', 'limit'),
   ...sessTriple('koa'),
+  emptyMiddleware('koa'),
   c('koa', 'koa-session', 'koa-session (cookie)', 'peer'),
   c('koa', 'koa-session-store', 'koa-session + Map store', 'peer'),
   ceiling('hono'),
