@@ -1,17 +1,16 @@
-// A measuring child's last word: one JSON line on stdout, then exit 0 (a failure is a result too).
+// A measuring child's last word: one JSON line on stdout (a failure is a result too). The child then
+// ends when its handles are closed; the parent (proc.mjs) ends one that lingers after its result.
 
-/** Prints what `work` resolves to, or `{ ok: false, ...fields, error }` if it rejects; then exits. */
+/** Prints what `work` resolves to, or `{ ok: false, ...fields, error }` if it rejects. */
 export function printResult(work, fields = {}) {
   work.then(
     (result) => {
       process.stdout.write(`${JSON.stringify(result)}\n`);
-      process.exit(0);
     },
     (error) => {
       process.stdout.write(
         `${JSON.stringify({ ok: false, ...fields, error: String(error?.stack ?? error).slice(0, 600) })}\n`,
       );
-      process.exit(0);
     },
   );
 }

@@ -36,6 +36,18 @@ export function pinProcess(pid, cpu) {
   }
 }
 
+/** How long a child may take to exit once it has printed its result. */
+const RESULT_GRACE_MS = 3000;
+
+/** Whether the last line of `out` is a child's JSON result. */
+function resultIn(out) {
+  try {
+    return typeof JSON.parse(out.trim().split('\n').pop() ?? '').ok === 'boolean';
+  } catch {
+    return false;
+  }
+}
+
 /** Runs `node <script> <json>` and resolves the JSON object its last stdout line holds. */
 export function runNodeChild(script, config, { cpu, timeoutMs = 120_000, nodeArgs = ['--expose-gc'] } = {}) {
   const scriptPath = script instanceof URL ? fileURLToPath(script) : script;
@@ -46,13 +58,21 @@ export function runNodeChild(script, config, { cpu, timeoutMs = 120_000, nodeArg
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
+    let timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    let lingered = false;
     child.stdout.on('data', (d) => {
       out += d;
+      // The result is in: a child whose driver left a handle open is ended after a short grace, so a
+      // finished measurement never waits for a pool's idle timeout (the child does not exit itself).
+      if (!lingered && out.endsWith('\n') && resultIn(out)) {
+        lingered = true;
+        clearTimeout(timer);
+        timer = setTimeout(() => child.kill('SIGKILL'), RESULT_GRACE_MS);
+      }
     });
     child.stderr.on('data', (d) => {
       err += d;
     });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       const line = out.trim().split('\n').pop() ?? '';

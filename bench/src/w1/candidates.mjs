@@ -445,6 +445,8 @@ const sqlite = [
     role: 'peer',
     ref: 'sqlite/raw',
     async make(env) {
+      // Its clear-expired interval can be neither turned off (`clear: … || true`) nor stopped (the handle
+      // is not kept): this child outlives its result until the harness ends it (RESULT_GRACE_MS).
       const SqliteStore = require('better-sqlite3-session-store')(expressSessionModule());
       const db = openSqlite(env);
       return storeRunner(new SqliteStore({ client: db }), randomKey, async () => db.close());
