@@ -58,19 +58,23 @@ export class RedisCache implements CacheBackend {
   }
 
   add(key: string, value: Uint8Array, ttlSeconds: number): Promise<boolean> {
-    return bounded(
-      this.#deadlines,
-      this.#what.add,
-      () => this.client.set(key, toBuffer(value), 'EX', seconds(ttlSeconds), 'NX'),
-      isOk,
-    );
+    return this.#setIf('NX', key, value, ttlSeconds);
   }
 
   replace(key: string, value: Uint8Array, ttlSeconds: number): Promise<boolean> {
+    return this.#setIf('XX', key, value, ttlSeconds);
+  }
+
+  /** `SET … EX ttl NX` (add) or `XX` (replace): true when Redis stored it. */
+  #setIf(condition: 'NX' | 'XX', key: string, value: Uint8Array, ttlSeconds: number): Promise<boolean> {
+    const what = condition === 'NX' ? this.#what.add : this.#what.replace;
+    const buffer = toBuffer(value);
+    const ttl = seconds(ttlSeconds);
     return bounded(
       this.#deadlines,
-      this.#what.replace,
-      () => this.client.set(key, toBuffer(value), 'EX', seconds(ttlSeconds), 'XX'),
+      what,
+      // ioredis types each flag as its own overload; 'XX' takes the same arguments.
+      () => this.client.set(key, buffer, 'EX', ttl, condition as 'NX'),
       isOk,
     );
   }
