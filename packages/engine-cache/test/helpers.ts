@@ -4,7 +4,7 @@ import net from 'node:net';
 import type { Logger, SessionsOptions } from '@sess/core';
 import { SessionStoreUnavailable, Sessions } from '@sess/core';
 import { deadlineQueue } from '@sess/core/runtime';
-import { freeze, type RedisNodeInfo } from '@sess/test-servers';
+import { type RedisNodeInfo, whileFrozen } from '@sess/test-servers';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { Client } from 'memjs';
 import { expect } from 'vitest';
@@ -101,8 +101,7 @@ export async function expectFrozenCallsExpire(
     await s.save();
     saved.push(s.sessionKey!);
   }
-  await freeze(pid);
-  try {
+  await whileFrozen(pid, async () => {
     const loads = saved.map((key) => rejection(sessions.open(key).load()));
     const fresh = sessions.open();
     fresh.set('x', 1);
@@ -111,9 +110,7 @@ export async function expectFrozenCallsExpire(
       expectUnavailable(error);
       expect(error.message).toMatch(message);
     }
-  } finally {
-    process.kill(pid, 'SIGCONT');
-  }
+  });
   expect(deadlineQueue(timeoutMs).size).toBe(0);
   expect(deadlineQueue(timeoutMs).holdsProcess).toBe(false);
   expect((await sessions.open(saved[3]).load()).get('i')).toBe(3);

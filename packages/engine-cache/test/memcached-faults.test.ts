@@ -3,7 +3,7 @@
 import { cacheEngine } from '@sess/engine-cache';
 import { memcachedCache } from '@sess/engine-cache/memcached';
 import type { MemcachedServer } from '@sess/test-servers';
-import { freeze, startMemcached } from '@sess/test-servers';
+import { startMemcached, whileFrozen } from '@sess/test-servers';
 import { Client } from 'memjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -71,14 +71,11 @@ describe('memcached down, frozen and restarted', () => {
       s.set('a', 1);
       await s.save();
       const pid = server.pid!;
-      await freeze(pid);
-      try {
+      await whileFrozen(pid, async () => {
         const error = await rejection(sessions.open(s.sessionKey).load());
         expectUnavailable(error);
         expect(error.message).toMatch(/did not answer within 300 ms/);
-      } finally {
-        process.kill(pid, 'SIGCONT');
-      }
+      });
     } finally {
       patient.close();
     }

@@ -6,7 +6,7 @@ import { SessionStoreUnavailable } from '@sess/core';
 import { cacheEngine } from '@sess/engine-cache';
 import { redisCache } from '@sess/engine-cache/redis';
 import type { RedisServer } from '@sess/test-servers';
-import { freeze, startRedis } from '@sess/test-servers';
+import { startRedis, whileFrozen } from '@sess/test-servers';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
@@ -121,14 +121,11 @@ describe('redis frozen or unreachable with ioredis defaults (offline queue on, u
     s.set('a', 1);
     await s.save();
     const pid = server.pid!;
-    await freeze(pid);
-    try {
+    await whileFrozen(pid, async () => {
       const error = await rejection(sessions.open(s.sessionKey).load());
       expectUnavailable(error);
       expect(error.message).toMatch(/did not answer within 300 ms/);
-    } finally {
-      process.kill(pid, 'SIGCONT');
-    }
+    });
     expect((await sessions.open(s.sessionKey).load()).get('a')).toBe(1);
   });
 

@@ -22,7 +22,6 @@ export {
   startPostgres,
 } from './postgres.js';
 export {
-  freeze,
   isProcessAlive,
   killAllSync,
   pidfileDir,

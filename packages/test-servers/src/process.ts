@@ -563,7 +563,7 @@ export async function runCommand(
  * the signal is sent, not when it has been taken: until then a thread woken by a request still answers it
  * (seen in about one try in ten on a busy machine), and a test of a frozen server would see a reply.
  */
-export async function freeze(pid: number): Promise<void> {
+async function freeze(pid: number): Promise<void> {
   process.kill(pid, 'SIGSTOP');
   const giveUp = performance.now() + 5_000;
   while (!allThreadsStopped(pid)) {
