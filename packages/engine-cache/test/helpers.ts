@@ -67,6 +67,18 @@ export function makeSessions(
   return new Sessions({ engine, secretKey: SECRET_KEY, logger: silentLogger, ...extra });
 }
 
+/** Saves `count` new sessions, the i-th holding `{ [field]: i }`; resolves with their keys in order. */
+export async function saveNumbered(sessions: Sessions, count: number, field = 'n'): Promise<string[]> {
+  const keys: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const s = sessions.open();
+    s.set(field, i);
+    await s.save();
+    keys.push(s.sessionKey!);
+  }
+  return keys;
+}
+
 /** The error a promise rejects with (fails the test when it resolves). */
 export async function rejection(promise: Promise<unknown>): Promise<Error> {
   try {
@@ -94,13 +106,7 @@ export async function expectFrozenCallsExpire(
   timeoutMs: number,
   message: RegExp,
 ): Promise<void> {
-  const saved: string[] = [];
-  for (let i = 0; i < 5; i++) {
-    const s = sessions.open();
-    s.set('i', i);
-    await s.save();
-    saved.push(s.sessionKey!);
-  }
+  const saved = await saveNumbered(sessions, 5, 'i');
   await whileFrozen(pid, async () => {
     const loads = saved.map((key) => rejection(sessions.open(key).load()));
     const fresh = sessions.open();

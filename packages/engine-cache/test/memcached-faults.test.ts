@@ -13,6 +13,7 @@ import {
   memcachedClient,
   quietMemjsLogger,
   rejection,
+  saveNumbered,
 } from './helpers.js';
 
 describe('memcached down, frozen and restarted', () => {
@@ -113,13 +114,7 @@ describe('one of three memcached servers down', () => {
 
   it('sessions on the live servers keep working; those on the dead one are unavailable, not empty', async () => {
     const sessions = makeSessions(cacheEngine({ backend: memcachedCache(pool) }));
-    const keys: string[] = [];
-    for (let i = 0; i < 30; i++) {
-      const s = sessions.open();
-      s.set('n', i);
-      await s.save();
-      keys.push(s.sessionKey!);
-    }
+    const keys = await saveNumbered(sessions, 30);
     await servers[1]!.stop();
     let live = 0;
     let unavailable = 0;

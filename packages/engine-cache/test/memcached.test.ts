@@ -5,7 +5,7 @@ import { cacheEngine } from '@sess/engine-cache';
 import { MEMCACHED_MAX_RELATIVE_TTL, memcachedCache } from '@sess/engine-cache/memcached';
 import type { Client } from 'memjs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { makeSessions, memcachedClient, memcachedExpiries, rejection } from './helpers.js';
+import { makeSessions, memcachedClient, memcachedExpiries, rejection, saveNumbered } from './helpers.js';
 
 const DAY = 24 * 60 * 60;
 
@@ -51,13 +51,7 @@ describe('memcached backend over three servers', () => {
   it('spreads 50 sessions over the three servers; every one loads through the pooled client', async () => {
     const engine = cacheEngine({ backend: memcachedCache(pool), keyPrefix: `spread${Date.now()}` });
     const sessions = makeSessions(engine);
-    const keys: string[] = [];
-    for (let i = 0; i < 50; i++) {
-      const s = sessions.open();
-      s.set('n', i);
-      await s.save();
-      keys.push(s.sessionKey!);
-    }
+    const keys = await saveNumbered(sessions, 50);
     const perServer = [0, 0, 0];
     for (const key of keys) {
       const where = await holders(engine.cacheKey(key));

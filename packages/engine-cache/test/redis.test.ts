@@ -5,7 +5,7 @@ import { CACHE_KEY_PREFIX, cacheEngine } from '@sess/engine-cache';
 import { redisCache } from '@sess/engine-cache/redis';
 import type { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { makeSessions, redisClient, redisClusterClient, rejection } from './helpers.js';
+import { makeSessions, redisClient, redisClusterClient, rejection, saveNumbered } from './helpers.js';
 
 describe('redis backend', () => {
   let client: Redis;
@@ -140,13 +140,7 @@ describe('redis backend on a 3-master cluster', () => {
     const engine = cacheEngine({ backend: redisCache(cluster), keyPrefix: prefix });
     expect(engine.name).toBe('cache:redis-cluster');
     const sessions = makeSessions(engine);
-    const keys: string[] = [];
-    for (let i = 0; i < 30; i++) {
-      const s = sessions.open();
-      s.set('n', i);
-      await s.save();
-      keys.push(s.sessionKey!);
-    }
+    const keys = await saveNumbered(sessions, 30);
     const perNode = await Promise.all(nodes.map(async (node) => (await node.keys(`${prefix}:*`)).length));
     expect(perNode.every((count) => count > 0)).toBe(true);
     expect(perNode.reduce((a, b) => a + b, 0)).toBe(30);
