@@ -66,7 +66,7 @@ export class Session<out T extends object = SessionData> {
   readonly #runtime: SessionRuntime;
   #key: string | null;
   #data: SessionData | null;
-  #loading: Promise<void> | null = null;
+  #loading: Promise<this> | null = null;
   /** Set by any dict operation (reads included): the response then varies on Cookie. */
   accessed = false;
   /** Set by writes; a modified non-empty session is saved and its cookie set. Set it yourself after mutating a nested value. */
@@ -95,34 +95,49 @@ export class Session<out T extends object = SessionData> {
   /** Loads the data from the store once; later calls resolve at once. A missing or expired record drops the key. */
   load(): Promise<this> {
     if (this.#data !== null) return Promise.resolve(this);
-    this.#loading ??= this.#load().then(
-      () => {
-        this.#loading = null;
-      },
-      (error: unknown) => {
-        this.#loading = null;
-        throw error;
-      },
-    );
-    return this.#loading.then(() => this);
-  }
-
-  async #load(): Promise<void> {
     const key = this.#key;
     if (key === null) {
       this.#data = emptyData();
-      return;
+      return Promise.resolve(this);
     }
+    this.#loading ??= this.#load(key);
+    return this.#loading;
+  }
+
+  // A promise chain rather than an async function: nearly every request loads a session, and this takes
+  // one promise and one microtask turn where `async` with the bookkeeping around it took three.
+  #load(key: string): Promise<this> {
     const { engine, context } = this.#runtime;
-    const data = await engine.load(key, context);
-    if (this.#data !== null) return; // cleared meanwhile: keep the newer state
-    if (data === null) {
-      this.#key = null;
-      this.#data = emptyData();
-      return;
+    let pending: Promise<SessionData | null>;
+    try {
+      pending = engine.load(key, context);
+    } catch (error) {
+      pending = Promise.reject(error);
     }
-    this.#data = adopt(data);
-    if (engine.needsReissue && (await engine.needsReissue(key, context))) this.modified = true;
+    const failed = (error: unknown): never => {
+      this.#loading = null;
+      throw error;
+    };
+    return pending.then((data) => {
+      if (this.#data === null) {
+        // (not cleared meanwhile: a newer state is kept)
+        if (data === null) {
+          this.#key = null;
+          this.#data = emptyData();
+        } else {
+          this.#data = adopt(data);
+          if (engine.needsReissue) {
+            return engine.needsReissue(key, context).then((reissue) => {
+              if (reissue) this.modified = true;
+              this.#loading = null;
+              return this;
+            }, failed);
+          }
+        }
+      }
+      this.#loading = null;
+      return this;
+    }, failed);
   }
 
   get #session(): SessionData {
@@ -339,8 +354,24 @@ export class Session<out T extends object = SessionData> {
    * record is updated only if it still exists (`UpdateError` if it was deleted meanwhile).
    * A session without a key is created under a new one.
    */
-  async save(options: { mustCreate?: boolean } = {}): Promise<void> {
+  save(options: { mustCreate?: boolean } = {}): Promise<void> {
     const mustCreate = options.mustCreate ?? false;
+    const { engine, context } = this.#runtime;
+    const data = this.#data;
+    const key = this.#key;
+    if (data !== null && key !== null && !engine.capabilities.keyIsData) {
+      // The common case, loaded and keyed, without an async frame of its own: the engine's promise is the answer.
+      try {
+        const saved: Promise<unknown> = engine.save(key, data, this.#saveOptions(mustCreate, data), context);
+        return saved as Promise<void>;
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return this.#saveOther(mustCreate);
+  }
+
+  async #saveOther(mustCreate: boolean): Promise<void> {
     const { engine, context } = this.#runtime;
     if (engine.capabilities.keyIsData) {
       if (this.#data === null) await this.load();
