@@ -1,5 +1,6 @@
 // W1 orchestration: per backend, every candidate once per repetition, interleaved (A B C / C B A), each in
 // a fresh process after the servers were flushed; networked backends' clients run on CPU 0.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,6 +41,9 @@ export async function runW1({ settings, reps, filter, servers, log }) {
           continue;
         }
         await servers.flush();
+        // The file candidates write and delete thousands of files: flush the page cache's dirty pages (the
+        // previous run's included) first, so no candidate's fsyncs wait on another's writeback.
+        if (backend === 'file') execFileSync('sync');
         const tmpDir = mkdtempSync(join(tmpdir(), 'sess-bench-'));
         const n = backend === 'file' ? settings.fileN : settings.n;
         const config = {
