@@ -37,7 +37,7 @@ export function pinProcess(pid, cpu) {
 }
 
 /** How long a child may take to exit once it has printed its result. */
-const RESULT_GRACE_MS = 3000;
+const RESULT_GRACE_MS = 1000;
 
 /** Whether the last line of `out` is a child's JSON result. */
 function resultIn(out) {
