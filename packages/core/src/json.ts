@@ -97,9 +97,11 @@ function isPlain(value: unknown, depth: number): boolean {
   }
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return false;
-  const keys = Object.keys(value);
-  for (let i = 0; i < keys.length; i++) {
-    const v = (value as Record<string, unknown>)[keys[i]!];
+  // for-in rather than Object.keys: no array per object, twice as fast on a session. It would also visit
+  // enumerable properties added to Object.prototype; a non-plain one only sends the value to `check`,
+  // which looks at own keys and is what decides.
+  for (const key in value) {
+    const v = (value as Record<string, unknown>)[key];
     if (typeof v === 'number' ? !Number.isFinite(v) : typeof v !== 'string' && !isPlain(v, depth + 1))
       return false;
   }

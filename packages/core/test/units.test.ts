@@ -142,4 +142,17 @@ describe('JSON serializer', () => {
     const shared = { x: 1 };
     expect(text({ a: shared, b: shared })).toBe('{"a":{"x":1},"b":{"x":1}}');
   });
+
+  it('judges own keys only, even with enumerable properties added to Object.prototype', () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.pollutedFn = () => 1;
+    proto.pollutedDate = new Date(0);
+    try {
+      expect(text({ a: 1, nested: { b: [2, 'c'] } })).toBe('{"a":1,"nested":{"b":[2,"c"]}}');
+      expect(() => jsonSerializer.dumps({ nested: { when: new Date(0) } })).toThrow(/at nested\.when /);
+    } finally {
+      delete proto.pollutedFn;
+      delete proto.pollutedDate;
+    }
+  });
 });
