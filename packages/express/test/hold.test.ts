@@ -36,7 +36,6 @@ function shout(res: ServerResponse, log: string[], name: string): void {
   } as ServerResponse['end'];
 }
 
-/** Node's own API, where headers would leave at the first write without the hold. */
 /** Each path answers `raw`'s body whole, with a fresh session cookie (the save ran before the headers left). */
 async function expectHeldReplies(url: string, paths: string[]): Promise<void> {
   for (const path of paths) {
@@ -48,6 +47,7 @@ async function expectHeldReplies(url: string, paths: string[]): Promise<void> {
   }
 }
 
+/** Node's own API, where headers would leave at the first write without the hold. */
 function raw(req: IncomingMessage & { session?: Session }, res: ServerResponse): void {
   req.session?.set('n', Number(req.session.get('n', 0)) + 1);
   res.writeHead(200, { 'Content-Type': 'text/plain' });
@@ -67,12 +67,17 @@ describe('@sess/express hold: other wrappers, sub-apps, plain node:http', () => 
     server = undefined;
   });
 
+  /** Serves `app` on loopback (closed after the test) and answers a client for it. */
+  async function serve(app: ReturnType<typeof express>): Promise<Client> {
+    server = await listenOnLoopback(createServer(app));
+    return new Client(server.url);
+  }
+
   /** Adds the session and `raw` at '/' to `app`, serves it, and checks one held reply; the client keeps its cookie. */
   async function serveHeld(app: ReturnType<typeof express>): Promise<Client> {
     app.use(session({ sessions: open() }));
     app.get('/', raw);
-    server = await listenOnLoopback(createServer(app));
-    const c = new Client(server.url);
+    const c = await serve(app);
     expect((await c.get('/')).body).toBe('part one, part two');
     expect(c.value).toBeDefined();
     return c;
@@ -87,8 +92,7 @@ describe('@sess/express hold: other wrappers, sub-apps, plain node:http', () => 
     });
     app.use(session({ sessions: open() }));
     app.get('/', raw);
-    server = await listenOnLoopback(createServer(app));
-    const c = new Client(server.url);
+    const c = await serve(app);
     const reply = await c.get('/');
     expect(reply.status).toBe(200);
     expect(reply.body).toBe('PART ONE, PART TWO');
@@ -105,8 +109,7 @@ describe('@sess/express hold: other wrappers, sub-apps, plain node:http', () => 
       next();
     });
     app.get('/', raw);
-    server = await listenOnLoopback(createServer(app));
-    const c = new Client(server.url);
+    const c = await serve(app);
     const reply = await c.get('/');
     expect(reply.body).toBe('PART ONE, PART TWO');
     expect(c.value).toMatch(/^[a-z0-9]{32}$/);
@@ -165,13 +168,12 @@ describe('@sess/express hold: other wrappers, sub-apps, plain node:http', () => 
       writable.session = replacement;
       res.json({ same: writable.session === replacement, own: Object.hasOwn(req, 'session') });
     });
-    server = await listenOnLoopback(createServer(app));
-    const c = new Client(server.url);
+    const c = await serve(app);
     await c.get('/late');
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(afterFinish).toEqual(['ada']);
     expect(c.value).toMatch(/^[a-z0-9]{32}$/);
-    const assigned = await new Client(server.url).get('/assign');
+    const assigned = await new Client(c.baseUrl).get('/assign');
     expect(assigned.body).toEqual({ same: true, own: true });
     expect(before).toEqual([undefined, undefined]);
   });
@@ -192,15 +194,14 @@ describe('@sess/express hold: other wrappers, sub-apps, plain node:http', () => 
       req.session.set('n', 1);
       res.end('done');
     });
-    server = await listenOnLoopback(createServer(app));
-    const c = new Client(server.url);
+    const c = await serve(app);
     const reply = await c.get('/');
     expect(reply.body).toBe('PART ONE, PART TWO');
     expect(c.value).toMatch(/^[a-z0-9]{32}$/);
     // The hold sits above the wrapper: what reaches it comes after the save.
     expect(log).toEqual(['inner.write: cookie set', 'inner.end: cookie set']);
     expect(engine.calls.save).toBe(1);
-    const late = await new Client(server.url).get('/late');
+    const late = await new Client(c.baseUrl).get('/late');
     expect(late.status).toBe(200);
     expect(late.body).toBe('HEADERS GONE, DONE');
     expect(late.rawSetCookies).toEqual([]);
@@ -284,8 +285,7 @@ describe('@sess/express hold: other wrappers, sub-apps, plain node:http', () => 
         res.end('c');
       });
     });
-    server = await listenOnLoopback(createServer(app));
-    const c = new Client(server.url);
+    const c = await serve(app);
     const reply = await c.get('/');
     expect(reply.body).toBe('abc');
     expect(c.value).toBeDefined();
@@ -300,8 +300,7 @@ describe('@sess/express hold: other wrappers, sub-apps, plain node:http', () => 
       res.flushHeaders();
       res.end('done');
     });
-    server = await listenOnLoopback(createServer(app));
-    const c = new Client(server.url);
+    const c = await serve(app);
     const reply = await c.get('/');
     expect(reply.body).toBe('done');
     expect(c.value).toMatch(/^[a-z0-9]{32}$/);
@@ -316,8 +315,7 @@ describe('@sess/express hold: other wrappers, sub-apps, plain node:http', () => 
       seen.push(res.write('a'), res.headersSent);
       res.end('b');
     });
-    server = await listenOnLoopback(createServer(app));
-    const reply = await new Client(server.url).get('/');
+    const reply = await (await serve(app)).get('/');
     expect(reply.body).toBe('ab');
     expect(reply.rawSetCookies).toEqual([]);
     expect(seen).toEqual([true, true]);
@@ -344,11 +342,10 @@ describe('@sess/express hold: other wrappers, sub-apps, plain node:http', () => 
     other.use(session({ sessions: open() }));
     other.get('/raw', raw);
     const outer = express();
-    server = await listenOnLoopback(createServer(inner));
-    const before = new Client(server.url);
+    const before = await serve(inner);
     await before.get('/raw');
     expect(before.value).toBeDefined();
-    await server.close();
+    await server?.close();
     // Mounting re-parents inner's `app.response` under outer's.
     outer.use('/inner', inner);
     outer.use('/other', other);
